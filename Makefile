@@ -1,0 +1,50 @@
+# Dugnad: `make run` serves the app at http://$(HOST):$(PORT); `make test` runs the whole suite.
+# Both install whatever this Debian machine is missing first (deploy/local/bootstrap.sh).
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := run
+
+HOST ?= 127.0.0.1
+PORT ?= 8000
+VENV ?= .venv
+PY := $(VENV)/bin/python
+
+export DATABASE_URL ?= postgis://dugnad:dugnad@127.0.0.1:5432/dugnad
+export REDIS_URL ?= redis://127.0.0.1:6379/0
+
+.PHONY: run test setup setup-test migrate messages demo lint lock
+
+setup:
+	@deploy/local/bootstrap.sh
+
+setup-test:
+	@deploy/local/bootstrap.sh --test
+
+# Compiles the committed translation catalogues (locale/*/LC_MESSAGES/django.po) into .mo files.
+messages:
+	@cd locale && for po in */LC_MESSAGES/django.po; do \
+	  mo="$${po%.po}.mo"; [ "$$mo" -nt "$$po" ] || msgfmt --check -o "$$mo" "$$po"; done
+
+migrate: setup messages
+	@DJANGO_SETTINGS_MODULE=config.settings.local $(PY) manage.py migrate --noinput -v 0
+
+demo: migrate
+	@DJANGO_SETTINGS_MODULE=config.settings.local $(PY) manage.py load_demo
+
+run: demo
+	@echo "Dugnad is at http://$(HOST):$(PORT)/ (Ctrl-C stops it)."
+	@DJANGO_SETTINGS_MODULE=config.settings.local exec $(VENV)/bin/daphne -b $(HOST) -p $(PORT) config.asgi:application
+
+test: setup-test messages
+	@deploy/local/test.sh
+
+lint: setup-test
+	@$(VENV)/bin/ruff check .
+
+# Re-pins requirements*.lock from requirements*.in (needs PyPI).
+lock: setup
+	@$(PY) -m pip install -q pip-tools
+	@$(VENV)/bin/pip-compile -q --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
+	  -o requirements.lock requirements.in
+	@$(VENV)/bin/pip-compile -q --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
+	  -o requirements-dev.lock requirements-dev.in

@@ -1,0 +1,217 @@
+"""Settings shared by every environment. Values that differ between machines come from the environment."""
+
+from pathlib import Path
+
+from django.utils.translation import gettext_lazy as _
+
+from .env import database_from_url, env_bool, env_int, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+
+SECRET_KEY = env_str("DJANGO_SECRET_KEY")
+DEBUG = env_bool("DJANGO_DEBUG", False)
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", [])
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    # daphne first: it replaces `runserver` with an ASGI server that also speaks WebSocket.
+    "daphne",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.gis",
+    "django.contrib.postgres",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "rest_framework_gis",
+    "django_filters",
+    "drf_spectacular",
+    "channels",
+    "neighbours",
+    "geo",
+    "chat",
+    "requests.apps.RequestsConfig",
+    "offers",
+    "frontend",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "config.middleware.DatabaseUnavailableMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+ASGI_APPLICATION = "config.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": database_from_url(
+        env_str("DATABASE_URL", "postgis://dugnad:dugnad@127.0.0.1:5432/dugnad"),
+    ),
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
+
+CHANNEL_LAYERS = {
+    "default": {
+        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "CONFIG": {
+            # redis-py 8 defaults to a 5 s socket timeout, which breaks the layer's blocking receive, and caps the
+            # async pool at 100 connections, which refuses a burst of connects; see docs/architecture.md.
+            "hosts": [
+                {
+                    "address": REDIS_URL,
+                    "socket_timeout": None,
+                    "max_connections": env_int("DUGNAD_REDIS_MAX_CONNECTIONS", 2000),
+                }
+            ],
+            "prefix": env_str("DUGNAD_CHANNEL_PREFIX", "dugnad"),
+            "capacity": 1000,
+            "expiry": 60,
+        },
+    },
+}
+
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env_str("DUGNAD_CACHE_URL", "redis://127.0.0.1:6379/1"),
+        "KEY_PREFIX": "dugnad",
+        "TIMEOUT": 300,
+    }
+}
+
+AUTH_USER_MODEL = "neighbours.Neighbour"
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("email", "display_name")},
+    },
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "frontend:login"
+LOGIN_REDIRECT_URL = "frontend:home"
+LOGOUT_REDIRECT_URL = "frontend:home"
+
+# Whether a neighbour must confirm their e-mail address before they may post (requests, offers, responses).
+DUGNAD_REQUIRE_EMAIL_VERIFICATION = env_bool("DUGNAD_REQUIRE_EMAIL_VERIFICATION", True)
+# How long an e-mail verification link stays valid.
+DUGNAD_EMAIL_VERIFICATION_MAX_AGE = env_int("DUGNAD_EMAIL_VERIFICATION_MAX_AGE", 3 * 24 * 3600)
+
+LANGUAGE_CODE = env_str("DUGNAD_LANGUAGE_CODE", "nb")
+LANGUAGES = [
+    ("nb", _("Norwegian (bokmål)")),
+    ("nn", _("Norwegian (nynorsk)")),
+    ("da", _("Danish")),
+    ("sv", _("Swedish")),
+    ("nl", _("Dutch")),
+    ("en", _("English")),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+TIME_ZONE = env_str("DUGNAD_TIME_ZONE", "Europe/Oslo")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(env_str("DUGNAD_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+# Whether daphne serves /static/ itself (from the apps' static folders). Off in production, where the reverse proxy
+# serves the collected files from STATIC_ROOT.
+DUGNAD_SERVE_STATIC = env_bool("DUGNAD_SERVE_STATIC", False)
+
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = env_str("DUGNAD_FROM_EMAIL", "Dugnad <noreply@dugnad.localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+# "off" switches every rate limit off (load tests and benchmarks only; never the default).
+DUGNAD_RATE_LIMITS_ON = env_str("DUGNAD_RATE_LIMITS", "on").strip().lower() != "off"
+# Limits per scope, "<count>/<sec|min|hour|day>" (see neighbours/ratelimit.py).
+DUGNAD_RATES = {
+    "login": env_str("DUGNAD_RATE_LOGIN", "20/min"),
+    "login_email": env_str("DUGNAD_RATE_LOGIN_EMAIL", "5/min"),
+    "register": env_str("DUGNAD_RATE_REGISTER", "10/hour"),
+}
+
+REST_FRAMEWORK = {
+    # Token first, so that an unauthenticated request gets 401 with `WWW-Authenticate: Token` (not 403).
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "config.api.exception_handler",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Dugnad API",
+    "DESCRIPTION": "Neighbours helping neighbours: help requests, offers, organisations and chat.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("DUGNAD_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+# Geocoding (geo/services.py): a Nominatim-compatible service consulted after the local gazetteer; off when empty.
+DUGNAD_GEOCODER_URL = env_str("DUGNAD_GEOCODER_URL", "")
+DUGNAD_GEOCODER_USER_AGENT = env_str("DUGNAD_GEOCODER_USER_AGENT", "dugnad")
+DUGNAD_GEOCODER_TIMEOUT = env_int("DUGNAD_GEOCODER_TIMEOUT", 5)
+
+SILENCED_SYSTEM_CHECKS = [
+    # Debian 12 ships GDAL 3.6, which cannot block GDAL's own file and network access. Dugnad never hands GDAL a
+    # user-supplied file or URL (uploaded GeoJSON is parsed as JSON and points are built with GEOS).
+    "gis.W001",
+]

@@ -1,0 +1,73 @@
+"""Reading settings from the environment.
+
+Settings modules call these helpers; nothing else in the project reads ``os.environ`` for configuration.
+"""
+
+import os
+from urllib.parse import parse_qs, unquote, urlparse
+
+from django.core.exceptions import ImproperlyConfigured
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def env_str(name, default=None):
+    """The variable's value; without a default, a missing variable is a configuration error."""
+    value = os.environ.get(name)
+    if value is None:
+        if default is None:
+            raise ImproperlyConfigured(f"Set the environment variable {name}.")
+        return default
+    return value
+
+
+def env_bool(name, default):
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    if value.strip().lower() in _TRUE:
+        return True
+    if value.strip().lower() in _FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name} must be true or false, not {value!r}.")
+
+
+def env_int(name, default):
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
+
+
+def env_list(name, default):
+    value = os.environ.get(name)
+    if value is None:
+        return list(default)
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def database_from_url(url):
+    """A ``DATABASES`` entry for a ``postgis://user:password@host:port/name?options`` URL.
+
+    ``postgres://`` and ``postgresql://`` are accepted too; the engine is always GeoDjango's PostGIS backend.
+    """
+    parsed = urlparse(url)
+    if parsed.scheme not in {"postgis", "postgres", "postgresql"}:
+        raise ImproperlyConfigured(f"DATABASE_URL must be a postgis:// URL, not {parsed.scheme}://.")
+    options = {key: values[-1] for key, values in parse_qs(parsed.query).items()}
+    conn_max_age = int(options.pop("conn_max_age", 0))
+    return {
+        "ENGINE": "django.contrib.gis.db.backends.postgis",
+        "NAME": unquote(parsed.path.lstrip("/")),
+        "USER": unquote(parsed.username or ""),
+        "PASSWORD": unquote(parsed.password or ""),
+        "HOST": parsed.hostname or "",
+        "PORT": str(parsed.port or ""),
+        "CONN_MAX_AGE": conn_max_age,
+        "CONN_HEALTH_CHECKS": conn_max_age > 0,
+        "OPTIONS": options,
+    }

@@ -1,0 +1,37 @@
+"""DRF fields for the API's point convention: ``{"lat": …, "lon": …}`` in WGS 84."""
+
+from django.contrib.gis.geos import Point
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+
+class _LatLonInput(serializers.Serializer):
+    lat = serializers.FloatField(min_value=-90, max_value=90)
+    lon = serializers.FloatField(min_value=-180, max_value=180)
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "properties": {
+            "lat": {"type": "number", "format": "double", "minimum": -90, "maximum": 90},
+            "lon": {"type": "number", "format": "double", "minimum": -180, "maximum": 180},
+        },
+        "required": ["lat", "lon"],
+    }
+)
+class LatLonField(serializers.Field):
+    """A GEOS point in and out as ``{"lat": 62.47, "lon": 6.15}``."""
+
+    default_error_messages = {"invalid": _('Give a point as {{"lat": number, "lon": number}}.')}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, dict):
+            self.fail("invalid")
+        inner = _LatLonInput(data=data)
+        inner.is_valid(raise_exception=True)
+        return Point(inner.validated_data["lon"], inner.validated_data["lat"], srid=4326)
+
+    def to_representation(self, value):
+        return {"lat": round(value.y, 6), "lon": round(value.x, 6)}

@@ -1,0 +1,163 @@
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.contrib.gis.db import models
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Language(models.TextChoices):
+    NB = "nb", _("Norwegian (bokmål)")
+    NN = "nn", _("Norwegian (nynorsk)")
+    DA = "da", _("Danish")
+    SV = "sv", _("Swedish")
+    NL = "nl", _("Dutch")
+    EN = "en", _("English")
+
+
+def normalise_email(email):
+    """E-mail addresses are compared and stored in lower case, so that one person cannot hold two accounts."""
+    return (email or "").strip().lower()
+
+
+class NeighbourManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create(self, email, password, **fields):
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        neighbour = self.model(email=normalise_email(email), **fields)
+        neighbour.set_password(password)
+        neighbour.full_clean(exclude=["password"])
+        neighbour.save(using=self._db)
+        return neighbour
+
+    def create_user(self, email, password=None, **fields):
+        fields.setdefault("is_staff", False)
+        fields.setdefault("is_superuser", False)
+        return self._create(email, password, **fields)
+
+    def create_superuser(self, email, password=None, **fields):
+        fields.setdefault("is_staff", True)
+        fields.setdefault("is_superuser", True)
+        fields.setdefault("display_name", "Operator")
+        return self._create(email, password, **fields)
+
+    def get_by_natural_key(self, username):
+        return self.get(email=normalise_email(username))
+
+
+class Neighbour(AbstractBaseUser, PermissionsMixin):
+    """A resident using Dugnad. Logs in with their e-mail address."""
+
+    email = models.EmailField(_("e-mail address"), unique=True)
+    display_name = models.CharField(_("name shown to others"), max_length=80)
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices, default=Language.NB)
+    bio = models.TextField(_("about me"), max_length=2000, blank=True)
+    # The exact home is private to its owner; everyone else sees `home_approx` (see geo.privacy).
+    home = models.PointField(_("home"), geography=True, srid=4326, null=True, blank=True)
+    home_approx = models.PointField(_("approximate home"), geography=True, srid=4326, null=True, blank=True)
+    reach_km = models.PositiveSmallIntegerField(
+        _("how far I can help (km)"), default=5, validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
+    email_verified_at = models.DateTimeField(_("e-mail verified at"), null=True, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    is_staff = models.BooleanField(_("operator staff"), default=False)
+    date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+
+    objects = NeighbourManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["display_name"]
+
+    class Meta:
+        verbose_name = _("neighbour")
+        verbose_name_plural = _("neighbours")
+        constraints = [
+            models.CheckConstraint(condition=Q(email=Lower("email")), name="neighbour_email_lower_case"),
+            models.CheckConstraint(condition=Q(home__isnull=True) | Q(home_approx__isnull=False),
+                                   name="neighbour_home_has_approximation"),
+        ]
+
+    def __str__(self):
+        return self.display_name or self.email
+
+    def get_full_name(self):
+        return self.display_name
+
+    def get_short_name(self):
+        return self.display_name
+
+    @property
+    def email_verified(self):
+        return self.email_verified_at is not None
+
+    @property
+    def may_post(self):
+        """Whether this neighbour may publish requests, offers and responses (e-mail verified where required)."""
+        return self.is_active and (self.email_verified or not settings.DUGNAD_REQUIRE_EMAIL_VERIFICATION)
+
+
+class Organisation(models.Model):
+    """A club, association, contractor or other body that acts through its members."""
+
+    class Kind(models.TextChoices):
+        CLUB = "club", _("Club")
+        SENIORS_ASSOCIATION = "seniors_association", _("Seniors' association")
+        CONTRACTOR = "contractor", _("Contractor")
+        VOLUNTEER_CENTRE = "volunteer_centre", _("Volunteer centre")
+        LIBRARY = "library", _("Library")
+        HOUSING_COOPERATIVE = "housing_cooperative", _("Housing cooperative")
+        OTHER = "other", _("Other")
+
+    name = models.CharField(_("name"), max_length=120)
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    description = models.TextField(_("description"), max_length=4000, blank=True)
+    # Organisations are public bodies: their location is shown as it is.
+    location = models.PointField(_("location"), geography=True, srid=4326, null=True, blank=True)
+    service_radius_km = models.PositiveSmallIntegerField(
+        _("service radius (km)"), default=10, validators=[MinValueValidator(1), MaxValueValidator(200)]
+    )
+    is_professional = models.BooleanField(
+        _("professional"), default=False, help_text=_("Paid professional services, as opposed to volunteers.")
+    )
+    members = models.ManyToManyField(Neighbour, through="Membership", related_name="organisations")
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        ADMIN = "admin", _("Administrator")
+        COORDINATOR = "coordinator", _("Coordinator")
+        MEMBER = "member", _("Member")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
+    neighbour = models.ForeignKey(Neighbour, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.MEMBER)
+    created_at = models.DateTimeField(_("joined"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "neighbour"], name="membership_once_per_organisation"),
+        ]
+
+    def __str__(self):
+        return f"{self.neighbour} – {self.organisation} ({self.get_role_display()})"
+
+    @property
+    def may_act_for_organisation(self):
+        """Admins and coordinators post and respond on the organisation's behalf; members only read."""
+        return self.role in {self.Role.ADMIN, self.Role.COORDINATOR}

@@ -1,0 +1,49 @@
+"""DRF throttles backed by neighbours.ratelimit, so API and HTML forms share one count."""
+
+from rest_framework.throttling import BaseThrottle
+
+from neighbours import ratelimit
+from neighbours.models import normalise_email
+
+
+class _ScopedThrottle(BaseThrottle):
+    scope = None
+
+    def get_key(self, request):
+        raise NotImplementedError
+
+    def allow_request(self, request, view):
+        key = self.get_key(request)
+        if key is None:
+            return True
+        self._wait = ratelimit.hit(self.scope, key)
+        return self._wait is None
+
+    def wait(self):
+        return self._wait
+
+
+class LoginIPThrottle(_ScopedThrottle):
+    """Login attempts per client address."""
+
+    scope = "login"
+
+    def get_key(self, request):
+        return ratelimit.client_ip(request)
+
+
+class LoginEmailThrottle(_ScopedThrottle):
+    """Login attempts per account, whatever address they come from (slows password guessing from many hosts)."""
+
+    scope = "login_email"
+
+    def get_key(self, request):
+        email = request.data.get("email") if isinstance(request.data, dict) else None
+        return normalise_email(email) if isinstance(email, str) and email else None
+
+
+class RegisterThrottle(_ScopedThrottle):
+    scope = "register"
+
+    def get_key(self, request):
+        return ratelimit.client_ip(request)

@@ -1,0 +1,42 @@
+import factory
+from django.contrib.gis.geos import Point
+from django.utils import timezone
+
+from neighbours.models import Membership, Neighbour, Organisation
+
+PASSWORD = "a long walk by the fjord"
+
+
+class NeighbourFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Neighbour
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"neighbour{n}@example.org")
+    display_name = factory.Sequence(lambda n: f"Neighbour {n}")
+    language = "en"
+    email_verified_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def password(obj, create, extracted, **kwargs):
+        obj.set_password(extracted or PASSWORD)
+        if create:
+            obj.save(update_fields=["password"])
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    name = factory.Sequence(lambda n: f"Organisation {n}")
+    kind = Organisation.Kind.CLUB
+    location = factory.LazyFunction(lambda: Point(6.15, 62.47, srid=4326))
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    neighbour = factory.SubFactory(NeighbourFactory)
+    role = Membership.Role.MEMBER
