@@ -21,7 +21,7 @@ class RegisterForm(forms.Form):
         help_text=_("At least 10 characters. A few words you will remember work well."),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
-    language = forms.ChoiceField(label=_("Language"), choices=Language.choices)
+    language = forms.ChoiceField(label=_("Your language"), choices=Language.choices)
 
 
 class LoginForm(AuthenticationForm):
@@ -38,7 +38,7 @@ class LoginForm(AuthenticationForm):
 
 class ProfileForm(forms.Form):
     display_name = forms.CharField(label=_("Your name"), max_length=80)
-    language = forms.ChoiceField(label=_("Language"), choices=Language.choices)
+    language = forms.ChoiceField(label=_("Your language"), choices=Language.choices)
     reach_km = forms.IntegerField(
         label=_("How far can you travel to help? (km)"), min_value=1, max_value=100
     )

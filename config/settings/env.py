@@ -54,12 +54,14 @@ def database_from_url(url):
     """A ``DATABASES`` entry for a ``postgis://user:password@host:port/name?options`` URL.
 
     ``postgres://`` and ``postgresql://`` are accepted too; the engine is always GeoDjango's PostGIS backend.
+    Connections are kept for ``conn_max_age`` seconds (default 60, checked before reuse): opening one costs more
+    than most requests and WebSocket handshakes take.
     """
     parsed = urlparse(url)
     if parsed.scheme not in {"postgis", "postgres", "postgresql"}:
         raise ImproperlyConfigured(f"DATABASE_URL must be a postgis:// URL, not {parsed.scheme}://.")
     options = {key: values[-1] for key, values in parse_qs(parsed.query).items()}
-    conn_max_age = int(options.pop("conn_max_age", 0))
+    conn_max_age = int(options.pop("conn_max_age", 60))
     return {
         "ENGINE": "django.contrib.gis.db.backends.postgis",
         "NAME": unquote(parsed.path.lstrip("/")),

@@ -1,0 +1,131 @@
+"""The app as daphne serves it: real HTTP and WebSocket over the loopback, and its dependencies failing."""
+
+import asyncio
+import json
+
+import httpx
+import pytest
+import websockets
+from rest_framework.authtoken.models import Token
+
+from tests.factories import NeighbourFactory
+from tests.live import daphne, free_port
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(scope="module")
+def server(django_db_setup, django_db_blocker):
+    with daphne() as url:
+        yield url
+
+
+def test_register_then_obtain_a_token_over_http(server):
+    with httpx.Client(base_url=server) as http:
+        registered = http.post(
+            "/api/v1/auth/register/",
+            json={"email": "live@example.org", "password": "a long walk by the fjord", "display_name": "Live"},
+        )
+        token = http.post(
+            "/api/v1/auth/token/", json={"email": "live@example.org", "password": "a long walk by the fjord"}
+        )
+        me = http.get("/api/v1/me/", headers={"Authorization": f"Token {token.json()['token']}"})
+
+    assert registered.status_code == 201
+    assert token.status_code == 200
+    assert me.json()["email"] == "live@example.org"
+
+
+def test_pages_static_files_and_schema_are_served(server):
+    with httpx.Client(base_url=server) as http:
+        home = http.get("/")
+        css = http.get("/static/frontend/css/site.css")
+        schema = http.get("/api/schema/")
+
+    assert home.status_code == 200
+    assert css.status_code == 200
+    assert "text/css" in css.headers["content-type"]
+    assert schema.status_code == 200
+    assert "/api/v1/auth/token/" in schema.text
+
+
+def test_readyz_is_200_with_postgis_and_redis_up(server):
+    response = httpx.get(f"{server}/readyz")
+
+    assert response.status_code == 200
+
+
+def test_websocket_through_daphne_with_a_token(server):
+    neighbour = NeighbourFactory()
+    key = Token.objects.create(user=neighbour).key
+
+    async def talk():
+        async with websockets.connect(
+            server.replace("http", "ws") + "/ws/", additional_headers={"Authorization": f"Token {key}"}
+        ) as ws:
+            await ws.send(json.dumps({"type": "ping", "id": "x"}))
+            return json.loads(await asyncio.wait_for(ws.recv(), 5))
+
+    assert asyncio.run(talk()) == {"type": "pong", "id": "x"}
+
+
+def test_a_burst_of_300_simultaneous_connections_is_accepted(server):
+    """redis-py 8 caps the async pool at 100 connections unless the layer sizes it (docs/architecture.md)."""
+    neighbour = NeighbourFactory()
+    key = Token.objects.create(user=neighbour).key
+
+    async def one(n):
+        async with websockets.connect(
+            server.replace("http", "ws") + "/ws/", additional_headers={"Authorization": f"Token {key}"},
+            open_timeout=30,
+        ) as ws:
+            await ws.send(json.dumps({"type": "ping", "id": n}))
+            return json.loads(await asyncio.wait_for(ws.recv(), 30))["id"]
+
+    async def burst():
+        return await asyncio.gather(*(one(n) for n in range(300)))
+
+    assert sorted(asyncio.run(burst())) == list(range(300))
+
+
+def test_websocket_handshake_from_a_foreign_origin_is_refused(server):
+    neighbour = NeighbourFactory()
+    key = Token.objects.create(user=neighbour).key
+
+    async def attempt():
+        async with websockets.connect(
+            server.replace("http", "ws") + "/ws/",
+            additional_headers={"Authorization": f"Token {key}"},
+            origin="https://evil.example",
+        ):
+            pass
+
+    with pytest.raises(websockets.exceptions.InvalidStatus) as refused:
+        asyncio.run(attempt())
+    assert refused.value.response.status_code == 403
+
+
+def test_with_postgis_down_readyz_names_it_and_the_api_answers_503_not_500(django_db_setup):
+    dead = f"postgis://dugnad:dugnad@127.0.0.1:{free_port()}/dugnad"
+    with daphne(DATABASE_URL=dead) as url, httpx.Client(base_url=url) as http:
+        health = http.get("/healthz")
+        ready = http.get("/readyz")
+        api = http.get("/api/v1/me/", headers={"Authorization": "Token 0123456789abcdef"})
+        http.cookies.set("sessionid", "a" * 32)
+        page = http.get("/")
+
+    assert health.status_code == 200
+    assert ready.status_code == 503
+    assert ready.json()["checks"] == {"postgis": "unavailable", "redis": "ok"}
+    assert api.status_code == 503
+    assert "Traceback" not in api.text
+    assert page.status_code == 503
+    assert "Traceback" not in page.text
+
+
+def test_with_redis_down_readyz_names_it(django_db_setup):
+    with daphne(REDIS_URL=f"redis://127.0.0.1:{free_port()}/0") as url:
+        ready = httpx.get(f"{url}/readyz")
+
+    assert ready.status_code == 503
+    assert ready.json()["checks"] == {"postgis": "ok", "redis": "unavailable"}
