@@ -40,6 +40,7 @@ def daphne(**env_overrides):
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
         "DATABASE_URL": database_url(),
         "DUGNAD_CHANNEL_PREFIX": settings.CHANNEL_LAYERS["default"]["CONFIG"]["prefix"],
+        "DUGNAD_TEST_CONN_MAX_AGE": "60",
         **env_overrides,
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
