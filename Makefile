@@ -12,7 +12,7 @@ PY := $(VENV)/bin/python
 export DATABASE_URL ?= postgis://dugnad:dugnad@127.0.0.1:5432/dugnad
 export REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: run test setup setup-test migrate messages demo lint lock
+.PHONY: run test setup setup-test migrate messages messages-extract demo lint lock
 
 setup:
 	@deploy/local/bootstrap.sh
@@ -24,6 +24,12 @@ setup-test:
 messages:
 	@cd locale && for po in */LC_MESSAGES/django.po; do \
 	  mo="$${po%.po}.mo"; [ "$$mo" -nt "$$po" ] || msgfmt --check -o "$$mo" "$$po"; done
+
+# Collects new strings from the code into every catalogue (then translate them: tests/test_translations.py checks).
+messages-extract: setup
+	@DJANGO_SETTINGS_MODULE=config.settings.local $(PY) manage.py makemessages -v 0 --no-wrap --add-location=file \
+	  --ignore '.venv/*' --ignore 'tests/*' --ignore 'bench/*' -l nb -l nn -l da -l sv -l nl -l en
+	@for po in locale/*/LC_MESSAGES/django.po; do msgattrib --no-obsolete --no-wrap -o "$$po" "$$po"; done
 
 migrate: setup messages
 	@DJANGO_SETTINGS_MODULE=config.settings.local $(PY) manage.py migrate --noinput -v 0

@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from frontend.forms import LoginForm, ProfileForm, RegisterForm
-from geo import services as geo_services
 from neighbours import ratelimit, services
 from neighbours.models import Language, normalise_email
 
@@ -129,14 +128,11 @@ def profile(request):
     if request.method == "POST" and form.is_valid():
         changes = {key: form.cleaned_data[key] for key in ("display_name", "language", "reach_km", "bio")}
         address = form.cleaned_data["home_address"].strip()
-        if address:
-            found = geo_services.geocode(address)
-            if found is None:
-                form.add_error("home_address", _("We could not find this address. Check the spelling."))
-            else:
-                changes["home"] = found.point
-        if not form.errors:
-            services.neighbour_update_profile(neighbour=neighbour, **changes)
+        try:
+            services.neighbour_update_profile(neighbour=neighbour, home_address=address or None, **changes)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
             translation.activate(changes["language"])
             messages.success(request, _("Your profile is saved."))
             return _remember_language(redirect("frontend:profile"), changes["language"])

@@ -6,7 +6,6 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from geo import services as geo_services
 from neighbours import services
 from neighbours.serializers import (
     MeOutputSerializer,
@@ -93,14 +92,8 @@ class MeApi(APIView):
     def patch(self, request):
         data = MeUpdateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        changes = dict(data.validated_data)
-        address = changes.pop("home_address", None)
-        if address is not None:
-            found = geo_services.geocode(address)
-            if found is None:
-                raise serializers.ValidationError(
-                    {"home_address": [_("We could not find this address. Check the spelling or pick the point.")]}
-                )
-            changes["home"] = found.point
-        neighbour = services.neighbour_update_profile(neighbour=request.user, **changes)
+        try:
+            neighbour = services.neighbour_update_profile(neighbour=request.user, **data.validated_data)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict) from None
         return Response(MeOutputSerializer(neighbour).data)

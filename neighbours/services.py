@@ -7,14 +7,17 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
 from geo.privacy import approximate_point
+from geo.services import geocode
 from neighbours.models import Language, Membership, Neighbour, Organisation, normalise_email
 
 logger = logging.getLogger(__name__)
@@ -98,23 +101,32 @@ def neighbour_verify_email(*, token):
     return neighbour
 
 
-@transaction.atomic
-def neighbour_update_profile(*, neighbour, **changes):
+def neighbour_update_profile(*, neighbour, home_address=None, **changes):
     """Applies profile changes (display_name, language, bio, reach_km, home). ``home=None`` forgets the home.
 
-    The approximate home is always derived from the exact one here, so the two never disagree.
+    ``home_address`` sets the home to where the address is geocoded (looked up before any row is locked). The
+    approximate home is always derived from the exact one here, so the two never disagree. Raises
+    ``ValidationError`` (by field) for an address that cannot be found or values the model refuses.
     """
     allowed = {"display_name", "language", "bio", "reach_km", "home"}
     unknown = set(changes) - allowed
     if unknown:
         raise TypeError(f"not profile fields: {sorted(unknown)}")
-    neighbour = Neighbour.objects.select_for_update().get(pk=neighbour.pk)
-    for field, value in changes.items():
-        setattr(neighbour, field, value)
-    if "home" in changes:
-        neighbour.home_approx = approximate_point(neighbour.home)
-    neighbour.full_clean(exclude=["password"])
-    neighbour.save(update_fields=[*changes, *(["home_approx"] if "home" in changes else [])])
+    if home_address is not None:
+        found = geocode(home_address)
+        if found is None:
+            raise ValidationError(
+                {"home_address": [_("We could not find this address. Check the spelling.")]}
+            )
+        changes["home"] = found.point
+    with transaction.atomic():
+        neighbour = Neighbour.objects.select_for_update().get(pk=neighbour.pk)
+        for field, value in changes.items():
+            setattr(neighbour, field, value)
+        if "home" in changes:
+            neighbour.home_approx = approximate_point(neighbour.home)
+        neighbour.full_clean(exclude=["password"])
+        neighbour.save(update_fields=[*changes, *(["home_approx"] if "home" in changes else [])])
     return neighbour
 
 

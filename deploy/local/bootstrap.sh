@@ -92,7 +92,8 @@ fi
 # (peer authentication), else over TCP (a server that trusts local connections).
 psql_admin() {
   if id postgres >/dev/null 2>&1 && local_db; then
-    runuser -u postgres -- psql -p "$DB_PORT" -v ON_ERROR_STOP=1 -qAt "$@"
+    # (from /, which the postgres account can enter, unlike root's home where the project may live)
+    (cd / && runuser -u postgres -- psql -p "$DB_PORT" -v ON_ERROR_STOP=1 -qAt "$@")
   else
     psql -h "$DB_HOST" -p "$DB_PORT" -U postgres -v ON_ERROR_STOP=1 -qAt "$@"
   fi

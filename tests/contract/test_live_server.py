@@ -7,6 +7,7 @@ import httpx
 import pytest
 import websockets
 from rest_framework.authtoken.models import Token
+from websockets.exceptions import InvalidStatus
 
 from tests.factories import NeighbourFactory
 from tests.live import daphne, free_port
@@ -100,7 +101,7 @@ def test_websocket_handshake_from_a_foreign_origin_is_refused(server):
         ):
             pass
 
-    with pytest.raises(websockets.exceptions.InvalidStatus) as refused:
+    with pytest.raises(InvalidStatus) as refused:
         asyncio.run(attempt())
     assert refused.value.response.status_code == 403
 
