@@ -167,3 +167,31 @@ def test_switching_language_never_redirects_to_another_site(client):
 
     assert response["Location"] == reverse("frontend:home")
     assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "sv"
+
+
+def test_the_password_reset_link_lets_the_neighbour_choose_a_new_password(client):
+    import re
+
+    neighbour = NeighbourFactory(email="kari@example.org")
+    client.post(reverse("frontend:password_reset"), {"email": "kari@example.org"})
+    link = re.search(r"http://testserver(/password-reset/\S+/)", mail.outbox[0].body).group(1)
+
+    form_page = client.get(link, follow=True)
+    response = client.post(
+        form_page.redirect_chain[-1][0],
+        {"new_password1": "a brand new passphrase", "new_password2": "a brand new passphrase"},
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("frontend:password_reset_complete")
+    neighbour.refresh_from_db()
+    assert neighbour.check_password("a brand new passphrase")
+
+
+def test_logging_out_ends_the_session(client):
+    client.force_login(NeighbourFactory())
+
+    response = client.post(reverse("frontend:logout"))
+
+    assert response.status_code == 302
+    assert "_auth_user_id" not in client.session
