@@ -30,7 +30,8 @@ class NeighbourManager(BaseUserManager):
             raise ValueError("An e-mail address is required.")
         neighbour = self.model(email=normalise_email(email), **fields)
         neighbour.set_password(password)
-        neighbour.full_clean(exclude=["password"])
+        # Uniqueness of the address is left to the database constraint, which also holds under concurrency.
+        neighbour.full_clean(exclude=["password"], validate_unique=False)
         neighbour.save(using=self._db)
         return neighbour
 

@@ -1,7 +1,5 @@
 """Every write about neighbours: registration, e-mail verification, profile, API tokens."""
 
-import logging
-
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.hashers import make_password
@@ -9,7 +7,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -19,8 +17,6 @@ from rest_framework.authtoken.models import Token
 from geo.privacy import approximate_point
 from geo.services import geocode
 from neighbours.models import Language, Membership, Neighbour, Organisation, normalise_email
-
-logger = logging.getLogger(__name__)
 
 _VERIFY_SALT = "neighbours.email-verification"
 
@@ -56,32 +52,48 @@ def neighbour_register(*, email, password, display_name, language=Language.NB, b
     candidate = Neighbour(email=email, display_name=display_name, language=language)
     validate_password(password, user=candidate)
     with transaction.atomic():
-        existing = Neighbour.objects.select_for_update().filter(email=email).first()
-        if existing is not None:
-            # Hash anyway so that both branches take about as long.
-            make_password(password)
-            transaction.on_commit(
-                lambda: _send_templated_mail(
-                    to=existing.email,
-                    template="already_registered",
-                    context={"neighbour": existing, "login_url": base_url + reverse("frontend:login"),
-                             "reset_url": base_url + reverse("frontend:password_reset")},
-                    language=existing.language,
-                )
-            )
-            return None
-        neighbour = Neighbour.objects.create_user(email, password, display_name=display_name, language=language)
-        verify_url = base_url + reverse("frontend:verify_email", args=[email_verification_token(neighbour)])
-        transaction.on_commit(
-            lambda: _send_templated_mail(
-                to=neighbour.email,
-                template="welcome",
-                context={"neighbour": neighbour, "verify_url": verify_url,
-                         "verification_required": settings.DUGNAD_REQUIRE_EMAIL_VERIFICATION},
-                language=neighbour.language,
-            )
-        )
-        return neighbour
+        existing = Neighbour.objects.filter(email=email).first()
+        if existing is None:
+            try:
+                with transaction.atomic():
+                    neighbour = Neighbour.objects.create_user(
+                        email, password, display_name=display_name, language=language
+                    )
+            except IntegrityError:  # the same address registered a moment ago, concurrently
+                existing = Neighbour.objects.get(email=email)
+            else:
+                transaction.on_commit(lambda: _send_welcome(neighbour, base_url))
+                return neighbour
+        # Hash anyway, so that a taken address answers about as fast as a free one.
+        make_password(password)
+        transaction.on_commit(lambda: _send_already_registered(existing, base_url))
+        return None
+
+
+def _send_welcome(neighbour, base_url):
+    _send_templated_mail(
+        to=neighbour.email,
+        template="welcome",
+        context={
+            "neighbour": neighbour,
+            "verify_url": base_url + reverse("frontend:verify_email", args=[email_verification_token(neighbour)]),
+            "verification_required": settings.DUGNAD_REQUIRE_EMAIL_VERIFICATION,
+        },
+        language=neighbour.language,
+    )
+
+
+def _send_already_registered(neighbour, base_url):
+    _send_templated_mail(
+        to=neighbour.email,
+        template="already_registered",
+        context={
+            "neighbour": neighbour,
+            "login_url": base_url + reverse("frontend:login"),
+            "reset_url": base_url + reverse("frontend:password_reset"),
+        },
+        language=neighbour.language,
+    )
 
 
 @transaction.atomic

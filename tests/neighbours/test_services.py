@@ -164,3 +164,33 @@ def test_organisation_creator_becomes_its_admin():
     assert membership.neighbour == founder
     assert membership.role == Membership.Role.ADMIN
     assert membership.may_act_for_organisation
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_registrations_of_one_address_create_one_account_and_neither_fails():
+    import threading
+
+    from django.db import connection
+
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def attempt():
+        try:
+            barrier.wait()
+            outcomes.append(
+                services.neighbour_register(
+                    email="twin@example.org", password=PASSWORD, display_name="Twin", base_url=BASE
+                )
+            )
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=attempt) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert len(outcomes) == 2
+    assert Neighbour.objects.filter(email="twin@example.org").count() == 1
