@@ -215,3 +215,5 @@ SILENCED_SYSTEM_CHECKS = [
     # user-supplied file or URL (uploaded GeoJSON is parsed as JSON and points are built with GEOS).
     "gis.W001",
 ]
+# At most one request per this many seconds to the external geocoding service (Nominatim's usage policy asks for 1).
+DUGNAD_GEOCODER_MIN_DELAY = float(env_str("DUGNAD_GEOCODER_MIN_DELAY", "1.0"))
