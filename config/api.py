@@ -1,14 +1,19 @@
 """Project-wide DRF hooks."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError, OperationalError
 from django.utils.translation import gettext as _
-from rest_framework import status
+from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
 def exception_handler(exc, context):
-    """DRF's handler, plus a 503 (not a 500) while the database is unreachable."""
+    """DRF's handler, plus: a service's Django ValidationError is a 400 with field errors, and an unreachable
+    database a 503 (not a 500)."""
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors":
+                                                                                          exc.messages})
     response = drf_exception_handler(exc, context)
     if response is None and isinstance(exc, (OperationalError, InterfaceError)):
         response = Response(

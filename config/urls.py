@@ -6,6 +6,9 @@ from config import health
 
 api_v1 = [
     path("", include("neighbours.urls")),
+    path("", include("requests.urls")),
+    path("", include("offers.urls")),
+    path("geo/", include("geo.urls")),
 ]
 
 urlpatterns = [

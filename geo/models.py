@@ -1,5 +1,6 @@
 from django.contrib.gis.db import models
 from django.contrib.postgres.indexes import GinIndex
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -31,3 +32,27 @@ class Place(models.Model):
     def save(self, *args, **kwargs):
         self.search_text = self.label.lower()
         super().save(*args, **kwargs)
+
+
+class ServiceArea(models.Model):
+    """The municipality's boundary: new posts must lie inside it (``geo.services.check_inside_service_area``).
+
+    There is at most one row, the active boundary: importing a boundary replaces the previous one
+    (``geo.services.service_area_import``), and a unique index on a constant keeps a second row out whatever writes
+    it. With no row at all, nothing is bounded.
+    """
+
+    name = models.CharField(_("name"), max_length=200)
+    boundary = models.MultiPolygonField(_("boundary"), geography=True, srid=4326)
+    imported_at = models.DateTimeField(_("imported at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("service area")
+        verbose_name_plural = _("service areas")
+        constraints = [
+            # Every row has the same value for this expression, so a unique index on it admits a single row.
+            models.UniqueConstraint(models.Value(True), name="service_area_single_row"),
+        ]
+
+    def __str__(self):
+        return self.name

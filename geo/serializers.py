@@ -35,3 +35,22 @@ class LatLonField(serializers.Field):
 
     def to_representation(self, value):
         return {"lat": round(value.y, 6), "lon": round(value.x, 6)}
+
+
+class GeocodeInputSerializer(serializers.Serializer):
+    q = serializers.CharField(
+        min_length=2, max_length=300, help_text=_("An address or place name (2–300 characters).")
+    )
+
+
+class GeocodeResultSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    point = LatLonField()
+    source = serializers.ChoiceField(
+        choices=["gazetteer", "nominatim"],
+        help_text=_("Where the result comes from: the local gazetteer or the external geocoding service."),
+    )
+
+
+class GeocodeOutputSerializer(serializers.Serializer):
+    results = GeocodeResultSerializer(many=True)

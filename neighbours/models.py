@@ -17,9 +17,64 @@ class Language(models.TextChoices):
     EN = "en", _("English")
 
 
+class Category(models.Model):
+    """One of the fixed kinds of help (DESIGN §3). Rows are seeded by a migration; names are translated in code."""
+
+    GARDEN = "garden"
+    DIGITAL = "digital"
+    ERRANDS = "errands"
+    TRANSPORT = "transport"
+    REPAIRS = "repairs"
+    COMPANY = "company"
+    LENDING = "lending"
+    PETS = "pets"
+    CHILDCARE = "childcare"
+    OTHER = "other"
+
+    # slug → (name, examples), in display order.
+    TAXONOMY = {
+        GARDEN: (_("Garden and mowing"), _("Mowing the lawn, weeding, raking leaves, clearing snow")),
+        DIGITAL: (_("Digital help"), _("Digital Post, BankID or MitID, smartphones, video calls")),
+        ERRANDS: (_("Shopping and errands"), _("Groceries, the pharmacy, the post office")),
+        TRANSPORT: (_("Transport"), _("A ride to the doctor, moving things, airport runs")),
+        REPAIRS: (_("Repairs and DIY"), _("Fixing a tap, putting up shelves, bicycle repairs")),
+        COMPANY: (_("Company and visits"), _("A walk, a coffee, someone to talk to")),
+        LENDING: (_("Lending"), _("Tools, a laptop, a trailer, a ladder")),
+        PETS: (_("Pets"), _("Walking the dog, feeding the cat while you travel")),
+        CHILDCARE: (_("Childcare"), _("Picking up from school, babysitting, homework help")),
+        OTHER: (_("Other"), _("Anything else neighbours can help with")),
+    }
+
+    slug = models.SlugField(_("slug"), max_length=32, unique=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        ordering = ["position"]
+
+    def __str__(self):
+        return str(self.name)
+
+    @property
+    def name(self):
+        return self.TAXONOMY.get(self.slug, (self.slug, ""))[0]
+
+    @property
+    def examples(self):
+        return self.TAXONOMY.get(self.slug, (self.slug, ""))[1]
+
+
 def normalise_email(email):
     """E-mail addresses are compared and stored in lower case, so that one person cannot hold two accounts."""
     return (email or "").strip().lower()
+
+
+class NotifyFrequency(models.TextChoices):
+    INSTANT = "instant", _("At once")
+    DAILY = "daily", _("Once a day")
+    WEEKLY = "weekly", _("Once a week")
+    NEVER = "never", _("Never")
 
 
 class NeighbourManager(BaseUserManager):
@@ -62,6 +117,13 @@ class Neighbour(AbstractBaseUser, PermissionsMixin):
     home_approx = models.PointField(_("approximate home"), geography=True, srid=4326, null=True, blank=True)
     reach_km = models.PositiveSmallIntegerField(
         _("how far I can help (km)"), default=5, validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
+    interests = models.ManyToManyField(
+        Category, verbose_name=_("kinds of help I care about"), blank=True, related_name="interested_neighbours"
+    )
+    notify_frequency = models.CharField(
+        _("tell me about new posts nearby"), max_length=8, choices=NotifyFrequency.choices,
+        default=NotifyFrequency.INSTANT,
     )
     email_verified_at = models.DateTimeField(_("e-mail verified at"), null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
@@ -162,3 +224,21 @@ class Membership(models.Model):
     def may_act_for_organisation(self):
         """Admins and coordinators post and respond on the organisation's behalf; members only read."""
         return self.role in {self.Role.ADMIN, self.Role.COORDINATOR}
+
+
+class Follow(models.Model):
+    """A neighbour follows an organisation: its posts and sessions appear in their feed."""
+
+    neighbour = models.ForeignKey(Neighbour, on_delete=models.CASCADE, related_name="follows")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="follows")
+    created_at = models.DateTimeField(_("since"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("follow")
+        verbose_name_plural = _("follows")
+        constraints = [
+            models.UniqueConstraint(fields=["neighbour", "organisation"], name="follow_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.neighbour} follows {self.organisation}"

@@ -47,3 +47,14 @@ class RegisterThrottle(_ScopedThrottle):
 
     def get_key(self, request):
         return ratelimit.client_ip(request)
+
+
+class PostThrottle(_ScopedThrottle):
+    """New requests, offers and responses per neighbour (only POSTs count)."""
+
+    scope = "post"
+
+    def get_key(self, request):
+        if request.method != "POST" or not request.user.is_authenticated:
+            return None
+        return f"user:{request.user.pk}"

@@ -40,3 +40,30 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     organisation = factory.SubFactory(OrganisationFactory)
     neighbour = factory.SubFactory(NeighbourFactory)
     role = Membership.Role.MEMBER
+
+
+def point(lat, lon):
+    return Point(lon, lat, srid=4326)
+
+
+def help_request(*, author=None, category="garden", location=None, **fields):
+    """A help request posted through the service (so its approximate point and expiry are set as in real use)."""
+    from neighbours.models import Category
+    from requests.services import help_request_create
+
+    author = author or NeighbourFactory()
+    return help_request_create(
+        author=author, category=Category.objects.get(slug=category), title=fields.pop("title", "Mow my lawn"),
+        location=location or point(62.4722, 6.1495), **fields,
+    )
+
+
+def help_offer(*, author=None, category="garden", location=None, radius_km=5, **fields):
+    from neighbours.models import Category
+    from offers.services import help_offer_create
+
+    author = author or NeighbourFactory()
+    return help_offer_create(
+        author=author, category=Category.objects.get(slug=category), title=fields.pop("title", "I mow lawns"),
+        location=location or point(62.4722, 6.1495), radius_km=radius_km, **fields,
+    )

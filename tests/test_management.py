@@ -8,6 +8,8 @@ from django.core.management import call_command
 
 from geo.models import Place
 from neighbours.models import Membership, Neighbour, Organisation
+from offers.models import HelpOffer
+from requests.models import HelpRequest
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -15,13 +17,15 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.mark.django_db
 def test_load_demo_builds_the_alesund_neighbourhood_and_running_it_again_changes_nothing():
     def counts():
-        return [model.objects.count() for model in (Neighbour, Organisation, Membership, Place)]
+        return [model.objects.count() for model in (Neighbour, Organisation, Membership, Place, HelpRequest, HelpOffer)]
 
     call_command("load_demo", verbosity=0)
     first = counts()
     call_command("load_demo", verbosity=0)
 
     assert counts() == first
+    assert len({r.category_id for r in HelpRequest.objects.all()}) >= 5
+    assert HelpOffer.objects.filter(organisation__isnull=False).count() >= 2
     kinds = set(Organisation.objects.values_list("kind", flat=True))
     assert {"club", "contractor", "seniors_association"} <= kinds
     kari = Neighbour.objects.get(email="kari@demo.dugnad.test")

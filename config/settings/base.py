@@ -167,6 +167,8 @@ DUGNAD_RATES = {
     "login": env_str("DUGNAD_RATE_LOGIN", "20/min"),
     "login_email": env_str("DUGNAD_RATE_LOGIN_EMAIL", "5/min"),
     "register": env_str("DUGNAD_RATE_REGISTER", "10/hour"),
+    # New requests, offers and responses, per neighbour.
+    "post": env_str("DUGNAD_RATE_POST", "30/hour"),
 }
 
 REST_FRAMEWORK = {
@@ -183,6 +185,8 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.api.exception_handler",
+    # geo/ sits below neighbours/ and so uses DRF's own scoped throttle (same cache) rather than DUGNAD_RATES.
+    "DEFAULT_THROTTLE_RATES": {"geocode": env_str("DUGNAD_RATE_GEOCODE", "60/min") if DUGNAD_RATE_LIMITS_ON else None},
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 
@@ -194,6 +198,13 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "ENUM_NAME_OVERRIDES": {
+        "HelpRequestStatusEnum": "requests.models.HelpRequest.Status",
+        "ResponseStatusEnum": "requests.models.Response.Status",
+        "OccurrenceStatusEnum": "requests.models.Occurrence.Status",
+        "HelpOfferStatusEnum": "offers.models.HelpOffer.Status",
+        "LanguageEnum": "neighbours.models.Language",
+    },
 }
 
 LOGGING = {
@@ -217,3 +228,13 @@ SILENCED_SYSTEM_CHECKS = [
 ]
 # At most one request per this many seconds to the external geocoding service (Nominatim's usage policy asks for 1).
 DUGNAD_GEOCODER_MIN_DELAY = float(env_str("DUGNAD_GEOCODER_MIN_DELAY", "1.0"))
+
+# Help requests and offers.
+# Largest search radius anyone may ask for (km); larger values are refused with a 400.
+DUGNAD_MAX_RADIUS_KM = env_int("DUGNAD_MAX_RADIUS_KM", 100)
+# An open request without an end date expires this many days after it was posted.
+DUGNAD_REQUEST_TTL_DAYS = env_int("DUGNAD_REQUEST_TTL_DAYS", 30)
+# Authors hear this many hours before their open request expires.
+DUGNAD_EXPIRY_REMINDER_HOURS = env_int("DUGNAD_EXPIRY_REMINDER_HOURS", 48)
+# Recurring agreements get occurrences this many days ahead (open-ended rules are extended as time passes).
+DUGNAD_OCCURRENCE_HORIZON_DAYS = env_int("DUGNAD_OCCURRENCE_HORIZON_DAYS", 180)

@@ -1,5 +1,6 @@
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
@@ -124,3 +125,82 @@ def test_import_places_refuses_a_bad_row_and_saves_nothing(tmp_path):
         call_command("import_places", str(csv_file))
 
     assert not Place.objects.exists()
+
+
+def test_candidates_list_several_gazetteer_matches_best_first():
+    for name, lon in [("Kongens gate 1", 6.1519), ("Kongens gate 20", 6.1470), ("Kirkegata 4", 6.1550)]:
+        Place.objects.create(name=name, municipality="Ålesund", point=Point(lon, 62.47, srid=4326))
+
+    results = services.geocode_candidates("kongens gate 20")
+
+    assert [result.label for result in results] == ["Kongens gate 20, Ålesund", "Kongens gate 1, Ålesund"]
+    assert {result.source for result in results} == {"gazetteer"}
+
+
+def test_candidates_are_limited_and_one_cached_lookup_serves_every_limit():
+    for number in range(1, 8):
+        Place.objects.create(name=f"Storgata {number}", municipality="Ålesund", point=Point(6.15, 62.47, srid=4326))
+
+    assert len(services.geocode_candidates("Storgata", limit=5)) == 5
+    Place.objects.all().delete()
+    assert len(services.geocode_candidates("Storgata", limit=2)) == 2
+
+
+def test_candidates_refuse_a_limit_outside_one_to_five():
+    with pytest.raises(ValueError, match="limit"):
+        services.geocode_candidates("Storgata", limit=6)
+
+
+def test_candidates_do_not_ask_the_geocoding_service_when_the_gazetteer_has_a_match(nominatim):
+    Place.objects.create(name="Dam 1", municipality="Amsterdam", point=Point(4.8926, 52.3731, srid=4326))
+
+    results = services.geocode_candidates("Dam 1, Amsterdam")
+
+    assert [result.source for result in results] == ["gazetteer"]
+    assert nominatim.queries == []
+
+
+def test_candidates_fall_back_to_the_geocoding_services_single_best_answer(nominatim):
+    results = services.geocode_candidates("Dam 1, Amsterdam")
+
+    assert [(result.label, result.source) for result in results] == [("Dam 1, Amsterdam, Nederland", "nominatim")]
+
+
+def test_a_lookup_within_the_minimum_delay_of_another_is_skipped_without_reaching_the_service(
+    nominatim, settings, monkeypatch, caplog
+):
+    settings.DUGNAD_GEOCODER_MIN_DELAY = 30
+    monkeypatch.setattr(services, "GEOCODER_MAX_WAIT", 0.3)
+    assert services.geocode("Dam 1, Amsterdam") is not None
+
+    second = services.geocode("Rokin 1, Amsterdam")
+
+    assert second is None
+    assert nominatim.queries == ["Dam 1, Amsterdam"]
+    assert "geocoding service busy" in caplog.text
+    assert "Rokin" not in caplog.text
+
+
+def test_a_skipped_lookup_is_not_cached_as_a_miss(nominatim, settings, monkeypatch):
+    settings.DUGNAD_GEOCODER_MIN_DELAY = 30
+    monkeypatch.setattr(services, "GEOCODER_MAX_WAIT", 0.1)
+    services.geocode("Rokin 1, Amsterdam")
+    services.geocode("Dam 1, Amsterdam")
+
+    settings.DUGNAD_GEOCODER_MIN_DELAY = 0
+    result = services.geocode("Dam 1, Amsterdam")
+
+    assert result.source == "nominatim"
+    assert nominatim.queries == ["Rokin 1, Amsterdam", "Dam 1, Amsterdam"]
+
+
+def test_a_lookup_waits_for_the_next_free_slot_when_it_comes_in_time(nominatim, settings):
+    settings.DUGNAD_GEOCODER_MIN_DELAY = 1
+    services.geocode("Rokin 1, Amsterdam")
+    started = time.monotonic()
+
+    result = services.geocode("Dam 1, Amsterdam")
+
+    assert result.source == "nominatim"
+    assert nominatim.queries == ["Rokin 1, Amsterdam", "Dam 1, Amsterdam"]
+    assert time.monotonic() - started >= 0.5

@@ -1,10 +1,12 @@
-"""A demo neighbourhood in Ålesund: fictional residents, a football club, a mowing contractor, a seniors' association.
+"""A demo neighbourhood in Ålesund: fictional residents, a football club, a mowing contractor, a seniors' association,
+their help requests and offers, the gazetteer sample and the municipality's boundary.
 
 Running it again changes nothing. Every demo account shares one password (DUGNAD_DEMO_PASSWORD, default
 "dugnad-demo"); the command refuses to run under production settings.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -14,9 +16,14 @@ from django.db import transaction
 from django.utils import timezone
 
 import geo
-from geo.services import places_import
+from geo.models import ServiceArea
+from geo.services import places_import, service_area_import
 from neighbours import services
-from neighbours.models import Membership, Neighbour, Organisation
+from neighbours.models import Category, Membership, Neighbour, Organisation
+from offers.models import HelpOffer
+from offers.services import help_offer_create
+from requests.models import HelpRequest
+from requests.services import help_request_create
 
 RESIDENTS = [
     # email, display name, language, (lat, lon) of home, reach km
@@ -42,6 +49,41 @@ ORGANISATIONS = [
 ]
 
 
+# author e-mail, organisation name or None, category, title, description, (lat, lon), days from now, hours, RRULE
+REQUESTS = [
+    ("kari@demo.dugnad.test", None, "digital", "Hjelp med Digipost",
+     "Jeg får ikke åpnet brevene fra kommunen i Digipost. Kan noen vise meg hvordan?", (62.4768, 6.1563), 2, 1, ""),
+    ("ola@demo.dugnad.test", "Hessa Ballklubb", "garden", "Klipping av banen før kamp",
+     "Kunstgraset må børstes og gresskanten klippes hver fredag før lørdagskampen, mai–september.",
+     (62.4650, 6.0950), 4, 2, "FREQ=WEEKLY;BYDAY=FR;COUNT=12"),
+    ("per@demo.dugnad.test", None, "transport", "Skyss til legen på Moa",
+     "Time hos fastlegen torsdag klokka 10. Trenger skyss dit og hjem.", (62.4693, 6.1675), 3, 3, ""),
+    ("anna@demo.dugnad.test", None, "repairs", "Dryppende kran på kjøkkenet",
+     "Kranen drypper hele natta. Har pakninger, mangler verktøy og kunnskap.", (62.4716, 6.1530), 5, 2, ""),
+    ("ingrid@demo.dugnad.test", None, "company", "Turvenn til Fjellstua",
+     "Eg går gjerne opp trappene til Fjellstua om nokon vil gå saman med meg i roleg tempo.",
+     (62.4612, 6.3650), 6, 2, ""),
+    ("kari@demo.dugnad.test", None, "pets", "Mate katten i påsken",
+     "Reiser bort fire dager. Katten Pusur trenger mat morgen og kveld.", (62.4768, 6.1563), 10, 96, ""),
+]
+
+# author e-mail, organisation name or None, category, title, description, (lat, lon), radius km, availability
+OFFERS = [
+    ("jonas@demo.dugnad.test", "Sunnmøre Plen og Park AS", "garden", "Plenklipping for lag og borettslag",
+     "Fast avtale eller enkeltoppdrag. Vi har maskiner for baner og store plener.", (62.4630, 6.3400), 40,
+     {"mon": [["07:00", "16:00"]], "tue": [["07:00", "16:00"]], "wed": [["07:00", "16:00"]],
+      "thu": [["07:00", "16:00"]], "fri": [["07:00", "16:00"]]}),
+    ("ingrid@demo.dugnad.test", "Aspøy Seniorforening", "digital", "Digipost og BankID for nybegynnere",
+     "Vi viser deg steg for steg på din egen telefon. Ta med telefonen og BankID-brikka.", (62.4770, 6.1580), 10,
+     {"tue": [["14:00", "16:00"]]}),
+    ("per@demo.dugnad.test", None, "lending", "Låner ut tilhenger og stige",
+     "Liten tilhenger og 6 meter stige. Hentes hos meg på Nørvøy.", (62.4693, 6.1675), 8, {}),
+    ("anna@demo.dugnad.test", None, "childcare", "Leksehjelp i matte og engelsk",
+     "Pensjonert lærer. Hjelper gjerne barn på mellomtrinnet.", (62.4716, 6.1530), 3,
+     {"wed": [["16:00", "18:00"]], "thu": [["16:00", "18:00"]]}),
+]
+
+
 class Command(BaseCommand):
     help = "Load the Ålesund demo neighbourhood (idempotent)."
 
@@ -49,11 +91,15 @@ class Command(BaseCommand):
         if settings.SETTINGS_MODULE.endswith(".production"):
             raise CommandError("load_demo does not run under production settings.")
         password = os.environ.get("DUGNAD_DEMO_PASSWORD", "dugnad-demo")
-        places_created, _updated = places_import(path=Path(geo.__file__).parent / "data" / "alesund_places.csv")
+        data = Path(geo.__file__).parent / "data"
+        places_created, _updated = places_import(path=data / "alesund_places.csv")
+        if not ServiceArea.objects.exists():
+            service_area_import(path=data / "alesund_boundary.geojson", name="Ålesund")
         created = self._load(password)
+        created += self._load_posts()
         if created or places_created:
             self.stdout.write(
-                f"Demo neighbourhood loaded: {created} new accounts and organisations, {places_created} places. "
+                f"Demo neighbourhood loaded: {created} new accounts, organisations and posts, {places_created} places. "
                 f"Demo accounts log in with the password {password!r}, e.g. kari@demo.dugnad.test."
             )
 
@@ -82,4 +128,32 @@ class Command(BaseCommand):
                 for email, role in members:
                     services.membership_add(organisation=organisation, neighbour=people[email], role=role)
                 created += 1
+        return created
+
+    @transaction.atomic
+    def _load_posts(self):
+        created = 0
+        now = timezone.now().replace(minute=0, second=0, microsecond=0)
+        for email, organisation, category, title, description, (lat, lon), days, hours, rule in REQUESTS:
+            author = Neighbour.objects.get(email=email)
+            if HelpRequest.objects.filter(author=author, title=title).exists():
+                continue
+            start = now + timedelta(days=days)
+            help_request_create(
+                author=author, organisation=Organisation.objects.filter(name=organisation).first(),
+                category=Category.objects.get(slug=category), title=title, description=description,
+                location=Point(lon, lat, srid=4326), needed_from=start, needed_until=start + timedelta(hours=hours),
+                recurrence=rule,
+            )
+            created += 1
+        for email, organisation, category, title, description, (lat, lon), radius, availability in OFFERS:
+            author = Neighbour.objects.get(email=email)
+            if HelpOffer.objects.filter(author=author, title=title).exists():
+                continue
+            help_offer_create(
+                author=author, organisation=Organisation.objects.filter(name=organisation).first(),
+                category=Category.objects.get(slug=category), title=title, description=description,
+                location=Point(lon, lat, srid=4326), radius_km=radius, availability=availability,
+            )
+            created += 1
         return created

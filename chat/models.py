@@ -1,0 +1,70 @@
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Thread(models.Model):
+    """A private conversation between its participants, optionally about a subject (request, offer, agreement…).
+
+    The subject is referred to generically so that chat/ depends on none of the apps whose objects it talks about.
+    """
+
+    subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, null=True, blank=True)
+    subject_id = models.PositiveBigIntegerField(null=True, blank=True)
+    subject = GenericForeignKey("subject_type", "subject_id")
+    participants = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="Participant", related_name="threads"
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("thread")
+        verbose_name_plural = _("threads")
+        constraints = [
+            models.UniqueConstraint(fields=["subject_type", "subject_id"], name="thread_one_per_subject"),
+        ]
+
+    def __str__(self):
+        return f"Thread {self.pk}"
+
+
+class Participant(models.Model):
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="participations")
+    neighbour = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="participations")
+    joined_at = models.DateTimeField(_("joined"), default=timezone.now)
+    # The highest message sequence number this participant has read.
+    last_read_seq = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("participant")
+        verbose_name_plural = _("participants")
+        constraints = [
+            models.UniqueConstraint(fields=["thread", "neighbour"], name="participant_once_per_thread"),
+        ]
+
+    def __str__(self):
+        return f"{self.neighbour} in {self.thread}"
+
+
+class Notification(models.Model):
+    """Something a neighbour should hear about. Stored first, then pushed to their open connections."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(_("kind"), max_length=40)
+    payload = models.JSONField(_("details"), default=dict)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["recipient", "-created_at"], name="notification_inbox")]
+
+    def __str__(self):
+        return f"{self.kind} for {self.recipient}"

@@ -1,0 +1,68 @@
+"""The feed: what a neighbour sees — open requests and active offers near home in the kinds of help they chose,
+plus everything from the organisations they follow.
+
+It lives in offers/ because that is the lowest app that may read both requests and offers (offers already builds on
+requests); frontend/ and the API only render it.
+"""
+
+from dataclasses import dataclass
+
+from django.contrib.gis.db.models.functions import Distance
+from django.contrib.gis.measure import D
+from django.db.models import Q
+
+from neighbours.models import Follow
+from offers.models import HelpOffer
+from requests.models import HelpRequest
+
+
+@dataclass
+class FeedItem:
+    kind: str  # "request" or "offer"
+    post: object  # the HelpRequest or HelpOffer, with `distance` when the neighbour has a home
+    followed: bool  # from an organisation the neighbour follows
+
+
+def feed_for(*, neighbour, kinds=("request", "offer"), categories=None, radius_km=None, ordering="newest",
+             limit=50, offset=0):
+    """Feed items for ``neighbour``, newest (or nearest) first; ``limit``/``offset`` page through them.
+
+    Nearby means within ``radius_km`` (default: the neighbour's reach) of their approximate home, measured to each
+    post's approximate location. ``categories`` (slugs) default to the neighbour's interests, or every kind when
+    they chose none. Posts by followed organisations are included at any distance and in any category.
+    """
+    followed = list(Follow.objects.filter(neighbour=neighbour).values_list("organisation_id", flat=True))
+    if categories is None:
+        categories = list(neighbour.interests.values_list("slug", flat=True)) or None
+    radius_km = radius_km or neighbour.reach_km
+    home = neighbour.home_approx
+
+    sources = []
+    if "request" in kinds:
+        sources.append(("request", HelpRequest.objects.filter(status=HelpRequest.Status.OPEN)))
+    if "offer" in kinds:
+        sources.append(("offer", HelpOffer.objects.filter(status=HelpOffer.Status.ACTIVE)))
+
+    items = []
+    for kind, queryset in sources:
+        nearby = Q(pk__in=[])
+        if home is not None:
+            nearby = Q(location_approx__dwithin=(home, D(km=radius_km)))
+            if categories:
+                nearby &= Q(category__slug__in=categories)
+        queryset = (
+            queryset.filter(nearby | Q(organisation__in=followed))
+            .exclude(author=neighbour)
+            .select_related("category", "organisation", "author")
+        )
+        if home is not None:
+            queryset = queryset.annotate(distance=Distance("location_approx", home))
+        order = ("distance", "-created_at") if ordering == "nearest" and home is not None else ("-created_at",)
+        for post in queryset.order_by(*order)[: offset + limit]:
+            items.append(FeedItem(kind=kind, post=post, followed=post.organisation_id in followed))
+
+    if ordering == "nearest" and home is not None:
+        items.sort(key=lambda item: (item.post.distance.m, -item.post.created_at.timestamp()))
+    else:
+        items.sort(key=lambda item: item.post.created_at, reverse=True)
+    return items[offset: offset + limit]

@@ -1,0 +1,126 @@
+from decimal import Decimal
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from geo.selectors import rounded_km
+from geo.serializers import LatLonField
+from neighbours.models import Category, Organisation
+from offers.models import HelpOffer
+from requests.serializers import PersonSerializer
+
+AVAILABILITY_SCHEMA = {
+    "type": "object",
+    "description": 'Per weekday, a list of [start, end] times, e.g. {"mon": [["09:00", "12:00"]]}',
+    "additionalProperties": {"type": "array", "items": {"type": "array", "items": {"type": "string"}}},
+}
+
+
+@extend_schema_field(AVAILABILITY_SCHEMA)
+class AvailabilityField(serializers.JSONField):
+    pass
+
+
+class HelpOfferInputSerializer(serializers.Serializer):
+    category = serializers.SlugRelatedField(slug_field="slug", queryset=Category.objects.all())
+    title = serializers.CharField(max_length=120)
+    description = serializers.CharField(max_length=4000, required=False, allow_blank=True)
+    location = LatLonField(required=False)
+    radius_km = serializers.DecimalField(
+        max_digits=5, decimal_places=1, min_value=Decimal("0.1"), max_value=Decimal(100)
+    )
+    availability = AvailabilityField(required=False)
+    organisation = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all(), required=False)
+
+
+class HelpOfferUpdateSerializer(HelpOfferInputSerializer):
+    category = serializers.SlugRelatedField(slug_field="slug", queryset=Category.objects.all(), required=False)
+    title = serializers.CharField(max_length=120, required=False)
+    radius_km = serializers.DecimalField(
+        max_digits=5, decimal_places=1, min_value=Decimal("0.1"), max_value=Decimal(100), required=False
+    )
+    status = serializers.ChoiceField(choices=HelpOffer.Status.choices, required=False)
+    organisation = None
+
+
+class HelpOfferOutputSerializer(serializers.ModelSerializer):
+    category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    author = PersonSerializer(read_only=True)
+    location = serializers.SerializerMethodField()
+    location_is_approximate = serializers.SerializerMethodField()
+    distance_km = serializers.SerializerMethodField()
+    radius_km = serializers.FloatField(read_only=True)
+    availability = AvailabilityField(read_only=True)
+    is_mine = serializers.SerializerMethodField()
+
+    class Meta:
+        model = HelpOffer
+        fields = [
+            "id", "category", "title", "description", "location", "location_is_approximate", "distance_km",
+            "radius_km", "availability", "status", "organisation", "author", "is_mine", "created_at",
+        ]
+        read_only_fields = fields
+
+    def _sees_exact(self, obj):
+        return not self.context.get("approximate_only") and obj.author_id == self.context["request"].user.pk
+
+    @extend_schema_field(LatLonField)
+    def get_location(self, obj):
+        return LatLonField().to_representation(obj.location if self._sees_exact(obj) else obj.location_approx)
+
+    def get_location_is_approximate(self, obj) -> bool:
+        return not self._sees_exact(obj)
+
+    def get_distance_km(self, obj) -> float | None:
+        return rounded_km(getattr(obj, "distance", None))
+
+    def get_is_mine(self, obj) -> bool:
+        return obj.author_id == self.context["request"].user.pk
+
+
+class MatchSerializer(HelpOfferOutputSerializer):
+    available = serializers.BooleanField(read_only=True, help_text="Available when the help is needed")
+
+    class Meta(HelpOfferOutputSerializer.Meta):
+        fields = [*HelpOfferOutputSerializer.Meta.fields, "available"]
+        read_only_fields = fields
+
+
+class FeedQuerySerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["request", "offer"], required=False)
+    category = serializers.SlugRelatedField(slug_field="slug", queryset=Category.objects.all(), required=False)
+    radius_km = serializers.FloatField(min_value=0.1, max_value=100, required=False)
+    ordering = serializers.ChoiceField(choices=["newest", "nearest"], default="newest")
+    page = serializers.IntegerField(min_value=1, max_value=1000, default=1)
+
+
+class FeedItemSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["request", "offer"])
+    id = serializers.IntegerField(source="post.id")
+    title = serializers.CharField(source="post.title")
+    description = serializers.CharField(source="post.description")
+    category = serializers.CharField(source="post.category.slug")
+    organisation = serializers.IntegerField(source="post.organisation_id", allow_null=True)
+    author = PersonSerializer(source="post.author")
+    location = serializers.SerializerMethodField()
+    location_is_approximate = serializers.SerializerMethodField()
+    distance_km = serializers.SerializerMethodField()
+    followed = serializers.BooleanField(help_text="From an organisation I follow")
+    created_at = serializers.DateTimeField(source="post.created_at")
+    needed_from = serializers.DateTimeField(source="post.needed_from", default=None, allow_null=True)
+    radius_km = serializers.FloatField(source="post.radius_km", default=None, allow_null=True)
+
+    @extend_schema_field(LatLonField)
+    def get_location(self, item):
+        return LatLonField().to_representation(item.post.location_approx)
+
+    def get_location_is_approximate(self, item) -> bool:
+        return True
+
+    def get_distance_km(self, item) -> float | None:
+        return rounded_km(getattr(item.post, "distance", None))
+
+
+class FeedPageSerializer(serializers.Serializer):
+    results = FeedItemSerializer(many=True)
+    next = serializers.URLField(allow_null=True)

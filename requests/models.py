@@ -1,0 +1,147 @@
+from django.conf import settings
+from django.contrib.gis.db import models
+from django.contrib.postgres.indexes import GistIndex
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class HelpRequest(models.Model):
+    """Something a neighbour (or an organisation, through a member) needs help with.
+
+    ``location`` is exact and private (its author, and the other party of an agreement, see it); everyone else is
+    shown, filtered and sorted by ``location_approx``, the centre of its ~250 m grid cell (geo.privacy).
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        MATCHED = "matched", _("Matched")
+        DONE = "done", _("Done")
+        CANCELLED = "cancelled", _("Cancelled")
+        EXPIRED = "expired", _("Expired")
+
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="help_requests")
+    organisation = models.ForeignKey(
+        "neighbours.Organisation", on_delete=models.CASCADE, null=True, blank=True, related_name="help_requests"
+    )
+    category = models.ForeignKey("neighbours.Category", on_delete=models.PROTECT, related_name="help_requests")
+    title = models.CharField(_("title"), max_length=120)
+    description = models.TextField(_("description"), max_length=4000, blank=True)
+    location = models.PointField(_("location"), geography=True, srid=4326)
+    location_approx = models.PointField(_("approximate location"), geography=True, srid=4326)
+    needed_from = models.DateTimeField(_("needed from"), null=True, blank=True)
+    needed_until = models.DateTimeField(_("needed until"), null=True, blank=True)
+    recurrence = models.CharField(
+        _("repeats"), max_length=500, blank=True, help_text=_("An RFC 5545 rule, e.g. FREQ=WEEKLY;BYDAY=FR;COUNT=10")
+    )
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.OPEN)
+    expires_at = models.DateTimeField(_("expires"))
+    expiry_reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("help request")
+        verbose_name_plural = _("help requests")
+        ordering = ["-created_at"]
+        indexes = [
+            # Nearby searches look only at open requests: a partial index keeps them small and fast.
+            GistIndex(fields=["location_approx"], condition=Q(status="open"), name="helprequest_open_near"),
+            models.Index(fields=["status", "expires_at"], name="helprequest_status_expiry"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(needed_until__isnull=True) | Q(needed_from__isnull=True)
+                | Q(needed_until__gte=F("needed_from")),
+                name="helprequest_window_in_order",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["open", "matched", "done", "cancelled", "expired"]),
+                name="helprequest_status_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class Response(models.Model):
+    """"I can help": a neighbour's (or an organisation's) answer to a help request."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for an answer")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    request = models.ForeignKey(HelpRequest, on_delete=models.CASCADE, related_name="responses")
+    responder = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="responses")
+    organisation = models.ForeignKey(
+        "neighbours.Organisation", on_delete=models.CASCADE, null=True, blank=True, related_name="responses"
+    )
+    message = models.TextField(_("message"), max_length=2000)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("response")
+        verbose_name_plural = _("responses")
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "responder"], name="response_once_per_neighbour"),
+        ]
+
+    def __str__(self):
+        return f"{self.responder} → {self.request}"
+
+
+class Agreement(models.Model):
+    """The requester and a helper agreed: they talk in ``thread`` and meet at the ``occurrences``."""
+
+    request = models.ForeignKey(HelpRequest, on_delete=models.CASCADE, related_name="agreements")
+    response = models.OneToOneField(Response, on_delete=models.CASCADE, related_name="agreement")
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="agreements_as_requester"
+    )
+    helper = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="agreements_as_helper")
+    helper_organisation = models.ForeignKey(
+        "neighbours.Organisation", on_delete=models.CASCADE, null=True, blank=True, related_name="agreements"
+    )
+    # Set right after the agreement is created (the thread is about the agreement, so it needs its id first).
+    thread = models.ForeignKey("chat.Thread", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("agreement")
+        verbose_name_plural = _("agreements")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.request} ({self.requester} + {self.helper})"
+
+
+class Occurrence(models.Model):
+    """One dated instance of an agreement's schedule."""
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("Scheduled")
+        SKIPPED = "skipped", _("Skipped")
+        DONE = "done", _("Done")
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="occurrences")
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.SCHEDULED)
+
+    class Meta:
+        verbose_name = _("occurrence")
+        verbose_name_plural = _("occurrences")
+        ordering = ["starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__isnull=True) | Q(ends_at__gte=F("starts_at")), name="occurrence_in_order"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.agreement} @ {self.starts_at:%Y-%m-%d %H:%M}"

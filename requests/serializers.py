@@ -1,0 +1,125 @@
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from geo.selectors import rounded_km
+from geo.serializers import LatLonField
+from neighbours.models import Category, Organisation
+from requests.models import Agreement, HelpRequest, Occurrence, Response
+from requests.selectors import viewer_is_party
+
+
+class PersonSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    display_name = serializers.CharField()
+
+
+class HelpRequestInputSerializer(serializers.Serializer):
+    category = serializers.SlugRelatedField(slug_field="slug", queryset=Category.objects.all())
+    title = serializers.CharField(max_length=120)
+    description = serializers.CharField(max_length=4000, required=False, allow_blank=True)
+    location = LatLonField(required=False)
+    needed_from = serializers.DateTimeField(required=False, allow_null=True)
+    needed_until = serializers.DateTimeField(required=False, allow_null=True)
+    recurrence = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    organisation = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all(), required=False)
+
+
+class HelpRequestUpdateSerializer(HelpRequestInputSerializer):
+    category = serializers.SlugRelatedField(slug_field="slug", queryset=Category.objects.all(), required=False)
+    title = serializers.CharField(max_length=120, required=False)
+    organisation = None
+
+
+class HelpRequestOutputSerializer(serializers.ModelSerializer):
+    """A request as ``viewer`` (the ``request.user`` in the context) may see it."""
+
+    category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    author = PersonSerializer(read_only=True)
+    location = serializers.SerializerMethodField()
+    location_is_approximate = serializers.SerializerMethodField()
+    distance_km = serializers.SerializerMethodField()
+    is_mine = serializers.SerializerMethodField()
+
+    class Meta:
+        model = HelpRequest
+        fields = [
+            "id", "category", "title", "description", "location", "location_is_approximate", "distance_km",
+            "needed_from", "needed_until", "recurrence", "status", "organisation", "author", "is_mine",
+            "created_at", "expires_at",
+        ]
+        read_only_fields = fields
+
+    def _sees_exact(self, obj):
+        if self.context.get("approximate_only"):
+            return False
+        return viewer_is_party(help_request=obj, viewer=self.context["request"].user)
+
+    @extend_schema_field(LatLonField)
+    def get_location(self, obj):
+        return LatLonField().to_representation(obj.location if self._sees_exact(obj) else obj.location_approx)
+
+    def get_location_is_approximate(self, obj) -> bool:
+        return not self._sees_exact(obj)
+
+    def get_distance_km(self, obj) -> float | None:
+        """Kilometres (one decimal) from the ``near`` point to the approximate location; null without ``near``."""
+        return rounded_km(getattr(obj, "distance", None))
+
+    def get_is_mine(self, obj) -> bool:
+        return obj.author_id == self.context["request"].user.pk
+
+
+class ResponseInputSerializer(serializers.Serializer):
+    message = serializers.CharField(max_length=2000)
+    organisation = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all(), required=False)
+
+
+class ResponseOutputSerializer(serializers.ModelSerializer):
+    responder = PersonSerializer(read_only=True)
+
+    class Meta:
+        model = Response
+        fields = ["id", "request", "responder", "organisation", "message", "status", "created_at"]
+        read_only_fields = fields
+
+
+class OccurrenceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Occurrence
+        fields = ["id", "starts_at", "ends_at", "status"]
+        read_only_fields = fields
+
+
+class AgreementSerializer(serializers.ModelSerializer):
+    parties = serializers.SerializerMethodField()
+    occurrences = OccurrenceSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Agreement
+        fields = ["id", "request", "parties", "thread", "occurrences", "created_at"]
+        read_only_fields = fields
+
+    @extend_schema_field(
+        {"type": "array", "items": {"type": "object", "properties": {
+            "role": {"type": "string", "enum": ["requester", "helper"]}, "id": {"type": "integer"},
+            "display_name": {"type": "string"}, "organisation": {"type": "integer", "nullable": True}}}}
+    )
+    def get_parties(self, obj):
+        return [
+            {"role": "requester", "id": obj.requester_id, "display_name": obj.requester.display_name,
+             "organisation": obj.request.organisation_id},
+            {"role": "helper", "id": obj.helper_id, "display_name": obj.helper.display_name,
+             "organisation": obj.helper_organisation_id},
+        ]
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    name = serializers.CharField(read_only=True)
+    examples = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Category
+        fields = ["slug", "name", "examples"]
+        read_only_fields = fields
+
+

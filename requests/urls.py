@@ -1,0 +1,15 @@
+from django.urls import path
+
+from requests import api
+
+urlpatterns = [
+    path("categories/", api.CategoryListApi.as_view(), name="categories"),
+    path("requests/", api.HelpRequestListCreateApi.as_view(), name="request-list"),
+    path("requests/geojson/", api.HelpRequestListCreateApi.as_view(), {"format": "geojson"},
+         name="request-geojson"),
+    path("requests/<int:pk>/", api.HelpRequestDetailApi.as_view(), name="request-detail"),
+    path("requests/<int:pk>/responses/", api.ResponseListCreateApi.as_view(), name="request-responses"),
+    path("responses/<int:pk>/accept/", api.ResponseAcceptApi.as_view(), name="response-accept"),
+    path("agreements/<int:pk>/", api.AgreementDetailApi.as_view(), name="agreement-detail"),
+    path("agreements/<int:pk>/occurrences/", api.OccurrenceListApi.as_view(), name="agreement-occurrences"),
+]
