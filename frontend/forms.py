@@ -2,7 +2,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from neighbours.models import Language
+from neighbours.models import Category, Language
 
 
 class RegisterForm(forms.Form):
@@ -52,3 +52,75 @@ class ProfileForm(forms.Form):
     bio = forms.CharField(
         label=_("About you"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
+
+
+class CategoryChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, category):
+        return category.name
+
+
+class PlaceFields(forms.Form):
+    """Where: an address, or a point picked on the map (hidden lat/lon); neither means "my home"."""
+
+    address = forms.CharField(
+        label=_("Address or place"),
+        max_length=300,
+        required=False,
+        help_text=_("Leave empty to use your home. Others only see roughly where it is (about 250 metres)."),
+        widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
+    )
+    lat = forms.FloatField(required=False, min_value=-90, max_value=90, widget=forms.HiddenInput)
+    lon = forms.FloatField(required=False, min_value=-180, max_value=180, widget=forms.HiddenInput)
+
+
+class HelpRequestForm(PlaceFields):
+    category = CategoryChoiceField(label=_("What kind of help?"), queryset=Category.objects.all(), to_field_name="slug",
+                                   empty_label=None)
+    title = forms.CharField(label=_("What do you need?"), max_length=120,
+                            help_text=_("A short headline, e.g. “Help to mow my lawn”."))
+    description = forms.CharField(label=_("Tell a bit more"), max_length=4000, required=False,
+                                  widget=forms.Textarea(attrs={"rows": 5}))
+    needed_from = forms.DateTimeField(label=_("From (date and time)"), required=False,
+                                      widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    needed_until = forms.DateTimeField(label=_("Until (date and time)"), required=False,
+                                       widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    recurrence = forms.CharField(
+        label=_("Repeats (optional)"), max_length=500, required=False,
+        help_text=_("For regular help, e.g. FREQ=WEEKLY;BYDAY=FR;COUNT=10 for ten Fridays."),
+    )
+    field_order = ["category", "title", "description", "needed_from", "needed_until", "recurrence", "address"]
+
+
+class HelpOfferForm(PlaceFields):
+    category = CategoryChoiceField(label=_("What kind of help?"), queryset=Category.objects.all(), to_field_name="slug",
+                                   empty_label=None)
+    title = forms.CharField(label=_("What can you offer?"), max_length=120,
+                            help_text=_("A short headline, e.g. “I can walk your dog”."))
+    description = forms.CharField(label=_("Tell a bit more"), max_length=4000, required=False,
+                                  widget=forms.Textarea(attrs={"rows": 5}))
+    radius_km = forms.DecimalField(label=_("How far from the place (km)?"), min_value=0.1, max_value=100,
+                                   decimal_places=1, initial=3)
+    field_order = ["category", "title", "description", "radius_km", "address"]
+
+
+class ResponseForm(forms.Form):
+    message = forms.CharField(
+        label=_("Your message"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Say how you can help and when you are free."),
+    )
+
+
+class NearbyForm(forms.Form):
+    """The list filters on the browse pages (GET, so a list works and can be bookmarked without JavaScript)."""
+
+    category = CategoryChoiceField(
+        label=_("Kind of help"), queryset=Category.objects.all(), to_field_name="slug", required=False,
+        empty_label=_("All kinds"),
+    )
+    radius_km = forms.TypedChoiceField(
+        label=_("Distance"), coerce=int, required=False, initial=5,
+        choices=[(1, _("1 km")), (2, _("2 km")), (5, _("5 km")), (10, _("10 km")), (25, _("25 km")),
+                 (50, _("50 km"))],
+    )
+    place = forms.CharField(label=_("Near"), max_length=300, required=False,
+                            help_text=_("An address or place. Empty: near your home."))

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from frontend import views
+from frontend import posts, views
 
 app_name = "frontend"
 
@@ -26,4 +26,15 @@ urlpatterns = [
     ),
     path("profile/", views.profile, name="profile"),
     path("language/", views.set_language, name="set_language"),
+    path("requests/", posts.request_list, name="request_list"),
+    path("requests/new/", posts.request_create, name="request_create"),
+    path("requests/<int:pk>/", posts.request_detail, name="request_detail"),
+    path("requests/<int:pk>/edit/", posts.request_edit, name="request_edit"),
+    path("requests/<int:pk>/respond/", posts.request_respond, name="request_respond"),
+    path("requests/<int:pk>/cancel/", posts.request_cancel, name="request_cancel"),
+    path("responses/<int:pk>/accept/", posts.response_accept, name="response_accept"),
+    path("offers/", posts.offer_list, name="offer_list"),
+    path("offers/new/", posts.offer_create, name="offer_create"),
+    path("offers/<int:pk>/", posts.offer_detail, name="offer_detail"),
+    path("offers/<int:pk>/status/", posts.offer_set_status, name="offer_set_status"),
 ]

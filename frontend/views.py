@@ -14,8 +14,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from frontend.forms import LoginForm, ProfileForm, RegisterForm
+from geo.selectors import rounded_km
 from neighbours import ratelimit, services
 from neighbours.models import Language, normalise_email
+from offers.feed import feed_for
 
 
 def _remember_language(response, language):
@@ -37,7 +39,12 @@ def _too_many_attempts(request, retry_after):
 
 
 def home(request):
-    return render(request, "frontend/home.html")
+    feed = []
+    if request.user.is_authenticated:
+        feed = feed_for(neighbour=request.user, limit=20)
+        for item in feed:
+            item.distance_km = rounded_km(getattr(item.post, "distance", None))
+    return render(request, "frontend/home.html", {"feed": feed})
 
 
 def register(request):

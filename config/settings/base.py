@@ -64,6 +64,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "frontend.context_processors.map_settings",
             ],
         },
     },
@@ -238,3 +239,8 @@ DUGNAD_REQUEST_TTL_DAYS = env_int("DUGNAD_REQUEST_TTL_DAYS", 30)
 DUGNAD_EXPIRY_REMINDER_HOURS = env_int("DUGNAD_EXPIRY_REMINDER_HOURS", 48)
 # Recurring agreements get occurrences this many days ahead (open-ended rules are extended as time passes).
 DUGNAD_OCCURRENCE_HORIZON_DAYS = env_int("DUGNAD_OCCURRENCE_HORIZON_DAYS", 180)
+
+# Map tiles for the pages' maps (Leaflet), e.g. "https://tile.openstreetmap.org/{z}/{x}/{y}.png". Empty: maps show
+# the markers on a plain background (no third-party requests), which is also how the tests run.
+DUGNAD_MAP_TILES_URL = env_str("DUGNAD_MAP_TILES_URL", "")
+DUGNAD_MAP_TILES_ATTRIBUTION = env_str("DUGNAD_MAP_TILES_ATTRIBUTION", "")

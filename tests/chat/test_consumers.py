@@ -12,7 +12,7 @@ from chat.events import notify_neighbour
 from config.asgi import application
 from tests.factories import NeighbourFactory
 
-pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 ORIGIN = (b"origin", b"http://testserver")
 

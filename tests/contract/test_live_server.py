@@ -12,7 +12,7 @@ from websockets.exceptions import InvalidStatus
 from tests.factories import NeighbourFactory
 from tests.live import daphne, free_port
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.fixture(scope="module")

@@ -39,7 +39,12 @@ def live_url(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture
-def page(browser, live_url, transactional_db):
+def live_db(transactional_db, django_db_serialized_rollback):
+    """Committed data the live server can see; rows seeded by migrations (categories) are restored after each test."""
+
+
+@pytest.fixture
+def page(browser, live_url, live_db):
     context = browser.new_context(base_url=live_url, locale="en-GB")
     page = context.new_page()
     page.set_default_timeout(15_000)

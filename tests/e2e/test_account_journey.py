@@ -40,7 +40,7 @@ def test_a_wrong_password_shows_an_error_the_screen_reader_announces(page):
     expect(page.get_by_role("alert")).to_contain_text("The e-mail address or the password is not correct.")
 
 
-def test_the_language_switch_works_without_javascript_and_keeps_the_page(browser, live_url, transactional_db):
+def test_the_language_switch_works_without_javascript_and_keeps_the_page(browser, live_url, live_db):
     context = browser.new_context(base_url=live_url, locale="en-GB", java_script_enabled=False)
     page = context.new_page()
     page.goto("/login/")

@@ -166,7 +166,7 @@ def test_organisation_creator_becomes_its_admin():
     assert membership.may_act_for_organisation
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_simultaneous_registrations_of_one_address_create_one_account_and_neither_fails():
     import threading
 

@@ -1,0 +1,273 @@
+"""Pages for help requests and offers: browse nearby (list and map), post, edit, cancel, respond, accept.
+
+They parse forms and call the same services and selectors as the API; every rule lives there.
+"""
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.gis.geos import Point
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from frontend.forms import HelpOfferForm, HelpRequestForm, NearbyForm, ResponseForm
+from geo.selectors import rounded_km, within
+from geo.services import geocode
+from offers import selectors as offer_selectors
+from offers import services as offer_services
+from requests import selectors as request_selectors
+from requests import services as request_services
+from requests.models import HelpRequest
+from requests.services import Conflict
+
+
+def _add_service_errors(form, error):
+    """Puts a service's ValidationError on the form: by field where the form has it, else on the whole form."""
+    for field, messages_ in error.message_dict.items():
+        if field == "location":
+            field = "address"
+        form.add_error(field if field in form.fields else None, messages_)
+
+
+def _place_from(form):
+    """The point the form names (a map pin, else a geocoded address), or None for "my home"; errors go on the form."""
+    data = form.cleaned_data
+    if data.get("lat") is not None and data.get("lon") is not None:
+        return Point(data["lon"], data["lat"], srid=4326)
+    address = (data.get("address") or "").strip()
+    if not address:
+        return None
+    found = geocode(address)
+    if found is None:
+        form.add_error("address", _("We could not find this address. Check the spelling, or put a pin on the map."))
+        return None
+    return found.point
+
+
+def _nearby(request, *, geojson_url_name, detail_url_name):
+    """The shared part of the two browse pages: where, how far, which kind, and the map's data URL."""
+    form = NearbyForm(request.GET or None, initial={"radius_km": 5})
+    centre = request.user.home_approx
+    category = None
+    radius_km = 5
+    if form.is_bound and form.is_valid():
+        category = form.cleaned_data["category"]
+        radius_km = form.cleaned_data["radius_km"] or 5
+        place = form.cleaned_data["place"].strip()
+        if place:
+            found = geocode(place)
+            if found is None:
+                form.add_error("place", _("We could not find this place."))
+            else:
+                centre = found.point
+    params = {"radius_km": radius_km, "ordering": "distance"}
+    if centre is not None:
+        params["near"] = f"{centre.y:.6f},{centre.x:.6f}"
+    if category is not None:
+        params["category"] = category.slug
+    return {
+        "form": form,
+        "centre": centre,
+        "category": category,
+        "radius_km": radius_km,
+        "geojson_url": reverse(f"api:{geojson_url_name}") + "?" + urlencode(params) if centre else "",
+        "detail_url_name": detail_url_name,
+        # For the map's popups: the detail URL with "{id}" where the post's id goes.
+        "link_template": reverse(detail_url_name, args=[0]).replace("/0/", "/{id}/"),
+    }
+
+
+@login_required
+def request_list(request):
+    context = _nearby(request, geojson_url_name="request-geojson", detail_url_name="frontend:request_detail")
+    posts = []
+    if context["centre"] is not None:
+        queryset = request_selectors.help_request_list_visible(viewer=request.user).filter(
+            status=HelpRequest.Status.OPEN
+        )
+        if context["category"] is not None:
+            queryset = queryset.filter(category=context["category"])
+        posts = within(
+            queryset, field="location_approx", point=context["centre"], radius_km=context["radius_km"]
+        ).order_by("distance", "-created_at")[:100]
+    for post in posts:
+        post.distance_km = rounded_km(post.distance)
+    return render(request, "frontend/request_list.html", {**context, "posts": posts})
+
+
+@login_required
+def offer_list(request):
+    context = _nearby(request, geojson_url_name="offer-geojson", detail_url_name="frontend:offer_detail")
+    posts = []
+    if context["centre"] is not None:
+        queryset = offer_selectors.help_offer_list_visible(viewer=request.user).filter(status="active")
+        if context["category"] is not None:
+            queryset = queryset.filter(category=context["category"])
+        posts = within(
+            queryset, field="location_approx", point=context["centre"], radius_km=context["radius_km"]
+        ).order_by("distance", "-created_at")[:100]
+    for post in posts:
+        post.distance_km = rounded_km(post.distance)
+    return render(request, "frontend/offer_list.html", {**context, "posts": posts})
+
+
+@login_required
+def request_create(request):
+    form = HelpRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        location = _place_from(form)
+        if not form.errors:
+            fields = {key: form.cleaned_data[key] for key in
+                      ("category", "title", "description", "needed_from", "needed_until", "recurrence")}
+            try:
+                help_request = request_services.help_request_create(author=request.user, location=location,
+                                                                    **fields)
+            except ValidationError as exc:
+                _add_service_errors(form, exc)
+            else:
+                messages.success(request, _("Your request is posted. We will tell you when someone offers help."))
+                return redirect("frontend:request_detail", pk=help_request.pk)
+    return render(request, "frontend/post_form.html", {
+        "form": form, "title": _("Ask for help"), "submit": _("Post my request"),
+        "centre": request.user.home_approx,
+    })
+
+
+@login_required
+def request_edit(request, pk):
+    help_request = request_selectors.help_request_get_visible(viewer=request.user, pk=pk)
+    initial = {key: getattr(help_request, key) for key in
+               ("category", "title", "description", "needed_from", "needed_until", "recurrence")}
+    if help_request.author_id == request.user.pk:
+        initial.update(lat=help_request.location.y, lon=help_request.location.x)
+    form = HelpRequestForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        location = _place_from(form)
+        if not form.errors:
+            changes = {key: form.cleaned_data[key] for key in
+                       ("category", "title", "description", "needed_from", "needed_until", "recurrence")}
+            if location is not None:
+                changes["location"] = location
+            try:
+                request_services.help_request_update(help_request=help_request, editor=request.user, **changes)
+            except ValidationError as exc:
+                _add_service_errors(form, exc)
+            except Conflict as exc:
+                messages.error(request, exc.detail)
+                return redirect("frontend:request_detail", pk=pk)
+            else:
+                messages.success(request, _("Your request is saved."))
+                return redirect("frontend:request_detail", pk=pk)
+    return render(request, "frontend/post_form.html", {
+        "form": form, "title": _("Change your request"), "submit": _("Save"), "centre": help_request.location,
+    })
+
+
+@login_required
+def request_detail(request, pk):
+    help_request = request_selectors.help_request_get_visible(viewer=request.user, pk=pk)
+    is_mine = help_request.author_id == request.user.pk
+    sees_exact = request_selectors.viewer_is_party(help_request=help_request, viewer=request.user)
+    responses = request_selectors.response_list_for_request(help_request=help_request, viewer=request.user)
+    return render(request, "frontend/request_detail.html", {
+        "post": help_request,
+        "is_mine": is_mine,
+        "point": help_request.location if sees_exact else help_request.location_approx,
+        "location_is_approximate": not sees_exact,
+        "responses": responses,
+        "my_response": None if is_mine else next(iter(responses), None),
+        "response_form": ResponseForm(),
+        "agreements": help_request.agreements.select_related("helper") if sees_exact else [],
+    })
+
+
+@login_required
+@require_POST
+def request_respond(request, pk):
+    help_request = request_selectors.help_request_get_visible(viewer=request.user, pk=pk)
+    form = ResponseForm(request.POST)
+    if form.is_valid():
+        try:
+            request_services.response_create(help_request=help_request, responder=request.user,
+                                             message=form.cleaned_data["message"])
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        except Conflict as exc:
+            messages.error(request, exc.detail)
+        else:
+            messages.success(request, _("Thank you! We have told them you can help."))
+    else:
+        messages.error(request, _("Please write a short message."))
+    return redirect("frontend:request_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def response_accept(request, pk):
+    response = request_selectors.response_get_for_requester(viewer=request.user, pk=pk)
+    try:
+        request_services.response_accept(response=response, by=request.user)
+    except Conflict as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(request, _("You have accepted the offer of help. You can now talk together."))
+    return redirect("frontend:request_detail", pk=response.request_id)
+
+
+@login_required
+@require_POST
+def request_cancel(request, pk):
+    help_request = request_selectors.help_request_get_visible(viewer=request.user, pk=pk)
+    try:
+        request_services.help_request_cancel(help_request=help_request, by=request.user)
+    except Conflict as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(request, _("Your request is cancelled."))
+    return redirect("frontend:request_detail", pk=pk)
+
+
+@login_required
+def offer_create(request):
+    form = HelpOfferForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        location = _place_from(form)
+        if not form.errors:
+            fields = {key: form.cleaned_data[key] for key in ("category", "title", "description", "radius_km")}
+            try:
+                offer = offer_services.help_offer_create(author=request.user, location=location, **fields)
+            except ValidationError as exc:
+                _add_service_errors(form, exc)
+            else:
+                messages.success(request, _("Your offer is posted. Thank you!"))
+                return redirect("frontend:offer_detail", pk=offer.pk)
+    return render(request, "frontend/post_form.html", {
+        "form": form, "title": _("Offer help"), "submit": _("Post my offer"), "centre": request.user.home_approx,
+    })
+
+
+@login_required
+def offer_detail(request, pk):
+    offer = offer_selectors.help_offer_get_visible(viewer=request.user, pk=pk)
+    is_mine = offer.author_id == request.user.pk
+    return render(request, "frontend/offer_detail.html", {
+        "post": offer, "is_mine": is_mine, "point": offer.location if is_mine else offer.location_approx,
+        "location_is_approximate": not is_mine,
+    })
+
+
+@login_required
+@require_POST
+def offer_set_status(request, pk):
+    offer = offer_selectors.help_offer_get_visible(viewer=request.user, pk=pk)
+    new_status = request.POST.get("status")
+    if new_status not in {"active", "paused", "closed"}:
+        messages.error(request, _("Choose active, paused or closed."))
+    else:
+        offer_services.help_offer_update(offer=offer, editor=request.user, status=new_status)
+        messages.success(request, _("Your offer is updated."))
+    return redirect("frontend:offer_detail", pk=pk)
