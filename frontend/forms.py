@@ -2,7 +2,17 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from neighbours.models import Category, Language
+from neighbours.models import Category, Language, NotifyFrequency
+
+
+class CategoryChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, category):
+        return category.name
+
+
+class CategoriesField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, category):
+        return category.name
 
 
 class RegisterForm(forms.Form):
@@ -52,11 +62,11 @@ class ProfileForm(forms.Form):
     bio = forms.CharField(
         label=_("About you"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
-
-
-class CategoryChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, category):
-        return category.name
+    interests = CategoriesField(
+        label=_("Which kinds of help do you want to hear about?"), queryset=Category.objects.all(),
+        to_field_name="slug", required=False, widget=forms.CheckboxSelectMultiple,
+    )
+    notify_frequency = forms.ChoiceField(label=_("How often?"), choices=NotifyFrequency.choices)
 
 
 class PlaceFields(forms.Form):

@@ -130,10 +130,13 @@ def profile(request):
             "language": neighbour.language,
             "reach_km": neighbour.reach_km,
             "bio": neighbour.bio,
+            "interests": list(neighbour.interests.all()),
+            "notify_frequency": neighbour.notify_frequency,
         },
     )
     if request.method == "POST" and form.is_valid():
-        changes = {key: form.cleaned_data[key] for key in ("display_name", "language", "reach_km", "bio")}
+        changes = {key: form.cleaned_data[key] for key in
+                   ("display_name", "language", "reach_km", "bio", "interests", "notify_frequency")}
         address = form.cleaned_data["home_address"].strip()
         try:
             services.neighbour_update_profile(neighbour=neighbour, home_address=address or None, **changes)

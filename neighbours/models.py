@@ -125,6 +125,8 @@ class Neighbour(AbstractBaseUser, PermissionsMixin):
         _("tell me about new posts nearby"), max_length=8, choices=NotifyFrequency.choices,
         default=NotifyFrequency.INSTANT,
     )
+    # When the last digest of new posts nearby was sent (daily/weekly notification frequencies).
+    last_digest_at = models.DateTimeField(null=True, blank=True, editable=False)
     email_verified_at = models.DateTimeField(_("e-mail verified at"), null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("operator staff"), default=False)

@@ -2,7 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from geo.serializers import LatLonField
-from neighbours.models import Language, Neighbour
+from neighbours.models import Category, Language, Neighbour, NotifyFrequency
 
 
 class RegisterInputSerializer(serializers.Serializer):
@@ -31,12 +31,13 @@ class MeOutputSerializer(serializers.ModelSerializer):
     home_approximate = LatLonField(source="home_approx", read_only=True, allow_null=True)
     email_verified = serializers.BooleanField(read_only=True)
     may_post = serializers.BooleanField(read_only=True)
+    interests = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
 
     class Meta:
         model = Neighbour
         fields = [
             "id", "email", "display_name", "language", "bio", "reach_km", "home", "home_approximate",
-            "email_verified", "may_post", "date_joined",
+            "interests", "notify_frequency", "email_verified", "may_post", "date_joined",
         ]
         read_only_fields = fields
 
@@ -48,6 +49,11 @@ class MeUpdateInputSerializer(serializers.Serializer):
     reach_km = serializers.IntegerField(min_value=1, max_value=100, required=False)
     home = LatLonField(required=False, allow_null=True)
     home_address = serializers.CharField(max_length=300, required=False)
+    interests = serializers.SlugRelatedField(
+        slug_field="slug", many=True, queryset=Category.objects.all(), required=False,
+        help_text=_("The kinds of help I want to hear about (category slugs); replaces the whole list."),
+    )
+    notify_frequency = serializers.ChoiceField(choices=NotifyFrequency.choices, required=False)
 
     def validate(self, attrs):
         if "home" in attrs and "home_address" in attrs:

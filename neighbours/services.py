@@ -113,14 +113,15 @@ def neighbour_verify_email(*, token):
     return neighbour
 
 
-def neighbour_update_profile(*, neighbour, home_address=None, **changes):
-    """Applies profile changes (display_name, language, bio, reach_km, home). ``home=None`` forgets the home.
+def neighbour_update_profile(*, neighbour, home_address=None, interests=None, **changes):
+    """Applies profile changes (display_name, language, bio, reach_km, home, notify_frequency; ``interests`` is the
+    full set of categories). ``home=None`` forgets the home.
 
     ``home_address`` sets the home to where the address is geocoded (looked up before any row is locked). The
     approximate home is always derived from the exact one here, so the two never disagree. Raises
     ``ValidationError`` (by field) for an address that cannot be found or values the model refuses.
     """
-    allowed = {"display_name", "language", "bio", "reach_km", "home"}
+    allowed = {"display_name", "language", "bio", "reach_km", "home", "notify_frequency"}
     unknown = set(changes) - allowed
     if unknown:
         raise TypeError(f"not profile fields: {sorted(unknown)}")
@@ -139,6 +140,8 @@ def neighbour_update_profile(*, neighbour, home_address=None, **changes):
             neighbour.home_approx = approximate_point(neighbour.home)
         neighbour.full_clean(exclude=["password"])
         neighbour.save(update_fields=[*changes, *(["home_approx"] if "home" in changes else [])])
+        if interests is not None:
+            neighbour.interests.set(interests)
     return neighbour
 
 

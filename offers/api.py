@@ -18,9 +18,12 @@ from offers.serializers import (
     HelpOfferOutputSerializer,
     HelpOfferUpdateSerializer,
     MatchSerializer,
+    OfferAskInputSerializer,
+    OfferAskOutputSerializer,
 )
 from requests import selectors as request_selectors
 from requests.api import FORMAT_PARAMETER, GeoJSONListMixin
+from requests.serializers import AgreementSerializer
 
 
 class HelpOfferListCreateApi(GeoJSONListMixin, generics.ListAPIView):
@@ -106,3 +109,40 @@ class FeedApi(APIView):
             next_url = request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
         results = FeedItemSerializer(items[: self.page_size], many=True).data
         return HttpResponse({"results": results, "next": next_url})
+
+
+class OfferAskListCreateApi(APIView):
+    throttle_classes = [PostThrottle]
+
+    @extend_schema(responses=OfferAskOutputSerializer(many=True),
+                   summary="Requests for an offer (all for the offerer, your own for anyone else)")
+    def get(self, request, pk):
+        offer = selectors.help_offer_get_visible(viewer=request.user, pk=pk)
+        asks = selectors.offer_ask_list(offer=offer, viewer=request.user)
+        return HttpResponse(OfferAskOutputSerializer(asks, many=True).data)
+
+    @extend_schema(request=OfferAskInputSerializer, responses={201: OfferAskOutputSerializer},
+                   summary="Ask for this help (opens a thread with the offerer)")
+    def post(self, request, pk):
+        offer = selectors.help_offer_get_visible(viewer=request.user, pk=pk)
+        data = OfferAskInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        ask = services.offer_ask_create(offer=offer, asker=request.user, **data.validated_data)
+        return HttpResponse(OfferAskOutputSerializer(ask).data, status=status.HTTP_201_CREATED)
+
+
+class OfferAskAcceptApi(APIView):
+    @extend_schema(request=None, responses={201: AgreementSerializer},
+                   summary="The offerer accepts: the agreement, its thread and dates")
+    def post(self, request, pk):
+        ask = selectors.offer_ask_get_for_party(viewer=request.user, pk=pk)
+        agreement = services.offer_ask_accept(ask=ask, by=request.user)
+        return HttpResponse(AgreementSerializer(agreement).data, status=status.HTTP_201_CREATED)
+
+
+class OfferAskDeclineApi(APIView):
+    @extend_schema(request=None, responses=OfferAskOutputSerializer, summary="The offerer declines")
+    def post(self, request, pk):
+        ask = selectors.offer_ask_get_for_party(viewer=request.user, pk=pk)
+        ask = services.offer_ask_decline(ask=ask, by=request.user)
+        return HttpResponse(OfferAskOutputSerializer(ask).data)

@@ -51,3 +51,43 @@ class HelpOffer(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class OfferAsk(models.Model):
+    """A neighbour asks for an offer ("I would like this help"). They talk in ``thread``; if the offerer accepts,
+    it becomes a (private) help request with an agreement, exactly like an accepted response."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for an answer")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+
+    offer = models.ForeignKey(HelpOffer, on_delete=models.CASCADE, related_name="asks")
+    asker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="offer_asks")
+    message = models.TextField(_("message"), max_length=2000)
+    needed_from = models.DateTimeField(_("needed from"), null=True, blank=True)
+    needed_until = models.DateTimeField(_("needed until"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PENDING)
+    thread = models.ForeignKey("chat.Thread", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    agreement = models.OneToOneField(
+        "requests.Agreement", on_delete=models.SET_NULL, null=True, blank=True, related_name="offer_ask"
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("request for an offer")
+        verbose_name_plural = _("requests for offers")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["offer", "asker"], condition=models.Q(status="pending"), name="offerask_one_pending"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(needed_until__isnull=True) | models.Q(needed_from__isnull=True)
+                | models.Q(needed_until__gte=models.F("needed_from")),
+                name="offerask_window_in_order",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.asker} asks for {self.offer}"

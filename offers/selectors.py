@@ -5,8 +5,9 @@ from django.contrib.gis.measure import D
 from django.db.models import F, Q
 from django.http import Http404
 
+from neighbours.selectors import membership_may_act
 from offers.availability import covers
-from offers.models import HelpOffer
+from offers.models import HelpOffer, OfferAsk
 
 # No offer reaches further than this: the coverage search first narrows by it, using the index.
 MAX_OFFER_RADIUS_KM = 100
@@ -49,3 +50,26 @@ def help_offer_list_matching(*, help_request):
         offer.available = help_request.needed_from is None or covers(offer.availability, help_request.needed_from)
     offers.sort(key=lambda offer: (not offer.available, offer.distance.m))
     return offers
+
+
+def offer_ask_list(*, offer, viewer):
+    """The offerer (and its organisation's coordinators) see every request for the offer; others their own."""
+    asks = OfferAsk.objects.filter(offer=offer).select_related("asker")
+    if offer.author_id == viewer.pk or (
+        offer.organisation_id and membership_may_act(neighbour=viewer, organisation=offer.organisation)
+    ):
+        return asks
+    return asks.filter(asker=viewer)
+
+
+def offer_ask_get_for_party(*, viewer, pk):
+    """A request for an offer, for its asker or the offerer's side; Http404 for anyone else."""
+    ask = OfferAsk.objects.select_related("offer", "asker").filter(pk=pk).first()
+    if ask is None:
+        raise Http404
+    offer = ask.offer
+    if viewer.pk in (ask.asker_id, offer.author_id) or (
+        offer.organisation_id and membership_may_act(neighbour=viewer, organisation=offer.organisation)
+    ):
+        return ask
+    raise Http404

@@ -6,7 +6,7 @@ from rest_framework import serializers
 from geo.selectors import rounded_km
 from geo.serializers import LatLonField
 from neighbours.models import Category, Organisation
-from offers.models import HelpOffer
+from offers.models import HelpOffer, OfferAsk
 from requests.serializers import PersonSerializer
 
 AVAILABILITY_SCHEMA = {
@@ -124,3 +124,19 @@ class FeedItemSerializer(serializers.Serializer):
 class FeedPageSerializer(serializers.Serializer):
     results = FeedItemSerializer(many=True)
     next = serializers.URLField(allow_null=True)
+
+
+class OfferAskInputSerializer(serializers.Serializer):
+    message = serializers.CharField(max_length=2000)
+    needed_from = serializers.DateTimeField(required=False, allow_null=True)
+    needed_until = serializers.DateTimeField(required=False, allow_null=True)
+
+
+class OfferAskOutputSerializer(serializers.ModelSerializer):
+    asker = PersonSerializer(read_only=True)
+
+    class Meta:
+        model = OfferAsk
+        fields = ["id", "offer", "asker", "message", "needed_from", "needed_until", "status", "thread", "agreement",
+                  "created_at"]
+        read_only_fields = fields

@@ -6,9 +6,12 @@ from django.conf import settings
 from django.contrib.gis.db.models.functions import Distance
 from django.contrib.gis.measure import D
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import APIException
 
@@ -77,9 +80,10 @@ def _notify_neighbours_nearby(help_request):
 @transaction.atomic
 def help_request_create(
     *, author, category, title, description="", location=None, needed_from=None, needed_until=None,
-    recurrence="", organisation=None,
+    recurrence="", organisation=None, notify_nearby=True,
 ):
-    """Posts a request; its location defaults to the author's home. Tells interested neighbours nearby.
+    """Posts a request; its location defaults to the author's home. Tells interested neighbours nearby (unless
+    ``notify_nearby`` is false: a request made from an offer is between two people only).
 
     Raises PermissionDenied (unverified author, no role in the organisation) or ValidationError by field (no
     location, outside the service area, timing).
@@ -101,7 +105,8 @@ def help_request_create(
     )
     help_request.full_clean()
     help_request.save()
-    _notify_neighbours_nearby(help_request)
+    if notify_nearby:
+        _notify_neighbours_nearby(help_request)
     return help_request
 
 
@@ -237,3 +242,65 @@ def response_accept(*, response, by):
         payload={"request": help_request.pk, "agreement": agreement.pk, "thread": agreement.thread_id},
     )
     return agreement
+
+
+_DIGEST_PERIODS = {NotifyFrequency.DAILY: timedelta(days=1), NotifyFrequency.WEEKLY: timedelta(days=7)}
+# At most this many posts are listed in one digest (the newest); the e-mail links to the rest.
+_DIGEST_MAX_ITEMS = 20
+
+
+def digests_send(*, frequency, base_url, now=None):
+    """E-mails each neighbour on a daily or weekly ``frequency`` the open requests in their categories, within
+    their reach, posted since their last digest. Meant for a timer (``manage.py send_digests daily|weekly``).
+
+    A neighbour is marked as sent before their e-mail goes out, so two timers running at once never send one twice.
+    Returns how many e-mails were sent.
+    """
+    if frequency not in _DIGEST_PERIODS:
+        raise ValueError(f"digests are daily or weekly, not {frequency!r}")
+    now = now or timezone.now()
+    period = _DIGEST_PERIODS[frequency]
+    sent = 0
+    readers = Neighbour.objects.filter(
+        is_active=True, notify_frequency=frequency, home_approx__isnull=False, interests__isnull=False
+    ).distinct()
+    for reader in readers:
+        since = reader.last_digest_at or now - period
+        if since > now - period + timedelta(minutes=5):
+            continue  # not due yet (the timer may run more often than the period)
+        with transaction.atomic():
+            claimed = Neighbour.objects.filter(pk=reader.pk, last_digest_at=reader.last_digest_at).update(
+                last_digest_at=now
+            )
+            if not claimed:
+                continue
+            posts = list(
+                HelpRequest.objects.filter(
+                    status=HelpRequest.Status.OPEN,
+                    category__in=reader.interests.all(),
+                    created_at__gt=since,
+                    created_at__lte=now,
+                    location_approx__dwithin=(reader.home_approx, D(km=reader.reach_km)),
+                )
+                .exclude(author=reader)
+                .select_related("category")
+                .annotate(distance=Distance("location_approx", reader.home_approx))
+                .order_by("-created_at")[:_DIGEST_MAX_ITEMS]
+            )
+            if not posts:
+                continue
+            for post in posts:
+                post.distance_km = rounded_km(post.distance)
+                post.url = base_url + reverse("frontend:request_detail", args=[post.pk])
+            transaction.on_commit(lambda reader=reader, posts=posts: _send_digest(reader, posts, base_url))
+            sent += 1
+    return sent
+
+
+def _send_digest(reader, posts, base_url):
+    with translation.override(reader.language):
+        context = {"neighbour": reader, "posts": posts, "more_url": base_url + reverse("frontend:request_list"),
+                   "profile_url": base_url + reverse("frontend:profile")}
+        subject = " ".join(render_to_string("requests/email/digest_subject.txt", context).split())
+        body = render_to_string("requests/email/digest_body.txt", context)
+    send_mail(subject, body, None, [reader.email])

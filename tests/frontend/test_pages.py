@@ -141,13 +141,16 @@ def test_profile_form_saves_the_home_found_by_address(client):
 
     response = client.post(
         reverse("frontend:profile"),
-        {"display_name": "Ny", "language": "en", "reach_km": 4, "home_address": "Storgata 12", "bio": ""},
+        {"display_name": "Ny", "language": "en", "reach_km": 4, "home_address": "Storgata 12", "bio": "",
+         "interests": ["garden", "pets"], "notify_frequency": "daily"},
     )
 
     assert response.status_code == 302
     neighbour.refresh_from_db()
     assert (neighbour.home.y, neighbour.home.x) == (62.4724, 6.1518)
     assert neighbour.reach_km == 4
+    assert sorted(neighbour.interests.values_list("slug", flat=True)) == ["garden", "pets"]
+    assert neighbour.notify_frequency == "daily"
 
 
 def test_switching_language_remembers_it_for_a_logged_in_neighbour(client):

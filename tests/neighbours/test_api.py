@@ -200,3 +200,22 @@ def test_patch_me_can_forget_the_home(authed_client):
 
     assert response.json()["home"] is None
     assert response.json()["home_approximate"] is None
+
+
+def test_patch_me_sets_interests_and_how_often_i_hear_about_new_posts(authed_client, neighbour):
+    response = authed_client.patch(ME, {"interests": ["garden", "digital"], "notify_frequency": "weekly"},
+                                   format="json")
+
+    assert response.status_code == 200
+    assert sorted(response.json()["interests"]) == ["digital", "garden"]
+    assert response.json()["notify_frequency"] == "weekly"
+
+
+@pytest.mark.parametrize(
+    "body", [{"interests": ["gardening"]}, {"interests": "garden"}, {"notify_frequency": "hourly"}]
+)
+def test_patch_me_rejects_unknown_interests_and_frequencies(authed_client, body):
+    response = authed_client.patch(ME, body, format="json")
+
+    assert response.status_code == 400
+    assert set(response.json()) == set(body)

@@ -8,7 +8,7 @@ from chat.models import Notification
 from neighbours.models import Category
 from neighbours.services import neighbour_update_profile
 from requests.models import HelpRequest
-from requests.services import help_requests_expire
+from requests.services import digests_send, help_requests_expire
 from tests.factories import NeighbourFactory, help_request, point
 
 pytestmark = pytest.mark.django_db
@@ -73,3 +73,40 @@ def test_the_expire_requests_command_runs_the_expiry():
 
     overdue.refresh_from_db()
     assert overdue.status == HelpRequest.Status.EXPIRED
+
+
+def test_daily_digests_list_new_requests_in_my_categories_within_reach_once(django_capture_on_commit_callbacks):
+    from datetime import timedelta
+
+    from django.core import mail
+
+    reader = interested_neighbour(lat=62.4722, lon=6.1495, reach_km=5, notify_frequency="daily", language="en")
+    wanted = help_request(title="Mow the lawn by the church", location=point(62.4722, 6.16))
+    help_request(title="Walk my dog", category="pets", location=point(62.4722, 6.16))
+    help_request(title="Far away lawn", location=point(62.60, 6.16))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first = digests_send(frequency="daily", base_url="https://dugnad.test")
+        again = digests_send(frequency="daily", base_url="https://dugnad.test")
+        a_day_later = digests_send(frequency="daily", base_url="https://dugnad.test",
+                                   now=timezone.now() + timedelta(days=1, minutes=1))
+
+    assert (first, again, a_day_later) == (1, 0, 0)
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == [reader.email]
+    assert message.subject == "1 new request for help near you"
+    assert "Mow the lawn by the church" in message.body
+    assert f"https://dugnad.test/requests/{wanted.pk}/" in message.body
+    assert "Walk my dog" not in message.body
+    assert "Far away lawn" not in message.body
+
+
+def test_digest_readers_on_another_frequency_get_nothing():
+    from django.core import mail
+
+    interested_neighbour(lat=62.4722, lon=6.1495, reach_km=5, notify_frequency="weekly")
+    help_request(location=point(62.4722, 6.15))
+
+    assert digests_send(frequency="daily", base_url="https://dugnad.test") == 0
+    assert mail.outbox == []
