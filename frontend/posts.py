@@ -254,10 +254,49 @@ def offer_create(request):
 def offer_detail(request, pk):
     offer = offer_selectors.help_offer_get_visible(viewer=request.user, pk=pk)
     is_mine = offer.author_id == request.user.pk
+    asks = offer_selectors.offer_ask_list(offer=offer, viewer=request.user)
     return render(request, "frontend/offer_detail.html", {
         "post": offer, "is_mine": is_mine, "point": offer.location if is_mine else offer.location_approx,
-        "location_is_approximate": not is_mine,
+        "location_is_approximate": not is_mine, "asks": asks, "ask_form": ResponseForm(),
+        "waiting": any(ask.status == "pending" for ask in asks) if not is_mine else False,
     })
+
+
+@login_required
+@require_POST
+def offer_ask(request, pk):
+    offer = offer_selectors.help_offer_get_visible(viewer=request.user, pk=pk)
+    form = ResponseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Please write a short message."))
+        return redirect("frontend:offer_detail", pk=pk)
+    try:
+        offer_services.offer_ask_create(offer=offer, asker=request.user, message=form.cleaned_data["message"])
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except Conflict as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(request, _("We have sent your request. You will hear back here and by notification."))
+    return redirect("frontend:offer_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def offer_ask_answer(request, pk):
+    ask = offer_selectors.offer_ask_get_for_party(viewer=request.user, pk=pk)
+    try:
+        if request.POST.get("answer") == "accept":
+            offer_services.offer_ask_accept(ask=ask, by=request.user)
+            messages.success(request, _("You have said yes. You can now agree on the details together."))
+        else:
+            offer_services.offer_ask_decline(ask=ask, by=request.user)
+            messages.success(request, _("You have said no, and we have told them."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except Conflict as exc:
+        messages.error(request, exc.detail)
+    return redirect("frontend:offer_detail", pk=ask.offer_id)
 
 
 @login_required

@@ -158,3 +158,35 @@ async def test_an_idle_connection_still_receives_notifications_after_the_redis_s
 
     assert await ws.receive_json_from(timeout=5) == {"type": "notification", "kind": "late"}
     await ws.disconnect()
+
+
+async def test_a_new_request_nearby_reaches_an_interested_neighbour_live():
+    """Posting commits first, then the stored notification is pushed to the neighbour's open connection."""
+
+    @database_sync_to_async
+    def interested_with_token():
+        from neighbours.models import Category
+        from neighbours.services import neighbour_update_profile
+        from tests.factories import point
+
+        neighbour = neighbour_update_profile(neighbour=NeighbourFactory(), home=point(62.4722, 6.1495), reach_km=5)
+        neighbour.interests.add(Category.objects.get(slug="garden"))
+        return neighbour, Token.objects.create(user=neighbour).key
+
+    @database_sync_to_async
+    def post_nearby():
+        from tests.factories import help_request, point
+
+        return help_request(title="Mow the lawn", location=point(62.4722, 6.16))
+
+    _neighbour, key = await interested_with_token()
+    ws, _ = await connect((b"authorization", f"Token {key}".encode()))
+
+    posted = await post_nearby()
+
+    frame = await ws.receive_json_from(timeout=5)
+    assert frame["type"] == "notification"
+    assert frame["kind"] == "request_nearby"
+    assert frame["request"] == posted.pk
+    assert frame["title"] == "Mow the lawn"
+    await ws.disconnect()

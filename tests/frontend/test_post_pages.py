@@ -130,3 +130,18 @@ def test_the_home_page_shows_my_feed(client, resident):
     page = client.get(reverse("frontend:home")).text
 
     assert "Lawn mowing nearby" in page
+
+
+def test_asking_for_an_offer_and_the_offerer_saying_yes_through_the_pages(client, resident):
+    offer = help_offer(title="Dog walks on weekdays", category="pets")
+    client.post(reverse("frontend:offer_ask", args=[offer.pk]), {"message": "My dog Tass needs a walk"})
+    client.force_login(offer.author)
+    offerer_view = client.get(reverse("frontend:offer_detail", args=[offer.pk])).text
+
+    ask = offer.asks.get()
+    client.post(reverse("frontend:offer_ask_answer", args=[ask.pk]), {"answer": "accept"})
+
+    assert "My dog Tass needs a walk" in offerer_view
+    ask.refresh_from_db()
+    assert ask.status == "accepted"
+    assert Agreement.objects.filter(helper=offer.author, requester=resident).exists()
