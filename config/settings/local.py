@@ -5,6 +5,9 @@ import os
 os.environ.setdefault("DJANGO_SECRET_KEY", "local-development-only-not-secret")
 os.environ.setdefault("DUGNAD_REQUIRE_EMAIL_VERIFICATION", "false")
 os.environ.setdefault("DUGNAD_SERVE_STATIC", "true")
+# The browser fetches map tiles straight from OpenStreetMap on a developer's machine; production sets its own.
+os.environ.setdefault("DUGNAD_MAP_TILES_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+os.environ.setdefault("DUGNAD_MAP_TILES_ATTRIBUTION", "© OpenStreetMap contributors")
 
 from .base import *  # noqa: F403
 
