@@ -33,6 +33,19 @@ def _add_service_errors(form, error):
         form.add_error(field if field in form.fields else None, messages_)
 
 
+def _perform(request, action, *, success):
+    """Runs the service call behind a one-button form. Its refusal (ValidationError, Conflict) becomes an error
+    message for the person, its success ``success``; the caller redirects either way."""
+    try:
+        action()
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except Conflict as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(request, success)
+
+
 def _place_from(form):
     """The point the form names (a map pin, else a geocoded address), or None for "my home"; errors go on the form."""
     data = form.cleaned_data
@@ -191,15 +204,13 @@ def request_respond(request, pk):
     help_request = request_selectors.help_request_get_visible(viewer=request.user, pk=pk)
     form = ResponseForm(request.POST)
     if form.is_valid():
-        try:
-            request_services.response_create(help_request=help_request, responder=request.user,
-                                             message=form.cleaned_data["message"])
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        except Conflict as exc:
-            messages.error(request, exc.detail)
-        else:
-            messages.success(request, _("Thank you! We have told them you can help."))
+        _perform(
+            request,
+            lambda: request_services.response_create(
+                help_request=help_request, responder=request.user, message=form.cleaned_data["message"]
+            ),
+            success=_("Thank you! We have told them you can help."),
+        )
     else:
         messages.error(request, _("Please write a short message."))
     return redirect("frontend:request_detail", pk=pk)
@@ -209,12 +220,11 @@ def request_respond(request, pk):
 @require_POST
 def response_accept(request, pk):
     response = request_selectors.response_get_for_requester(viewer=request.user, pk=pk)
-    try:
-        request_services.response_accept(response=response, by=request.user)
-    except Conflict as exc:
-        messages.error(request, exc.detail)
-    else:
-        messages.success(request, _("You have accepted the offer of help. You can now talk together."))
+    _perform(
+        request,
+        lambda: request_services.response_accept(response=response, by=request.user),
+        success=_("You have accepted the offer of help. You can now talk together."),
+    )
     return redirect("frontend:request_detail", pk=response.request_id)
 
 
@@ -222,12 +232,11 @@ def response_accept(request, pk):
 @require_POST
 def request_cancel(request, pk):
     help_request = request_selectors.help_request_get_visible(viewer=request.user, pk=pk)
-    try:
-        request_services.help_request_cancel(help_request=help_request, by=request.user)
-    except Conflict as exc:
-        messages.error(request, exc.detail)
-    else:
-        messages.success(request, _("Your request is cancelled."))
+    _perform(
+        request,
+        lambda: request_services.help_request_cancel(help_request=help_request, by=request.user),
+        success=_("Your request is cancelled."),
+    )
     return redirect("frontend:request_detail", pk=pk)
 
 
@@ -270,14 +279,12 @@ def offer_ask(request, pk):
     if not form.is_valid():
         messages.error(request, _("Please write a short message."))
         return redirect("frontend:offer_detail", pk=pk)
-    try:
-        offer_services.offer_ask_create(offer=offer, asker=request.user, message=form.cleaned_data["message"])
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    except Conflict as exc:
-        messages.error(request, exc.detail)
-    else:
-        messages.success(request, _("We have sent your request. You will hear back here and by notification."))
+    _perform(
+        request,
+        lambda: offer_services.offer_ask_create(offer=offer, asker=request.user,
+                                                message=form.cleaned_data["message"]),
+        success=_("We have sent your request. You will hear back here and by notification."),
+    )
     return redirect("frontend:offer_detail", pk=pk)
 
 
@@ -285,17 +292,12 @@ def offer_ask(request, pk):
 @require_POST
 def offer_ask_answer(request, pk):
     ask = offer_selectors.offer_ask_get_for_party(viewer=request.user, pk=pk)
-    try:
-        if request.POST.get("answer") == "accept":
-            offer_services.offer_ask_accept(ask=ask, by=request.user)
-            messages.success(request, _("You have said yes. You can now agree on the details together."))
-        else:
-            offer_services.offer_ask_decline(ask=ask, by=request.user)
-            messages.success(request, _("You have said no, and we have told them."))
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    except Conflict as exc:
-        messages.error(request, exc.detail)
+    if request.POST.get("answer") == "accept":
+        _perform(request, lambda: offer_services.offer_ask_accept(ask=ask, by=request.user),
+                 success=_("You have said yes. You can now agree on the details together."))
+    else:
+        _perform(request, lambda: offer_services.offer_ask_decline(ask=ask, by=request.user),
+                 success=_("You have said no, and we have told them."))
     return redirect("frontend:offer_detail", pk=ask.offer_id)
 
 

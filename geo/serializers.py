@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from geo.selectors import rounded_km
+
 
 class _LatLonInput(serializers.Serializer):
     lat = serializers.FloatField(min_value=-90, max_value=90)
@@ -54,3 +56,32 @@ class GeocodeResultSerializer(serializers.Serializer):
 
 class GeocodeOutputSerializer(serializers.Serializer):
     results = GeocodeResultSerializer(many=True)
+
+
+class PrivateLocationMixin(serializers.Serializer):
+    """Output fields of a post with a private ``location`` and its public ``location_approx``.
+
+    ``location`` is the exact point only where ``sees_exact(obj)`` (defined by the serializer) says so, and never in
+    a context with ``approximate_only``; ``distance_km`` is the annotated ``distance``, rounded (geo.selectors).
+    """
+
+    location = serializers.SerializerMethodField()
+    location_is_approximate = serializers.SerializerMethodField()
+    distance_km = serializers.SerializerMethodField()
+
+    def sees_exact(self, obj):
+        raise NotImplementedError
+
+    def _shows_exact(self, obj):
+        return not self.context.get("approximate_only") and self.sees_exact(obj)
+
+    @extend_schema_field(LatLonField)
+    def get_location(self, obj):
+        return LatLonField().to_representation(obj.location if self._shows_exact(obj) else obj.location_approx)
+
+    def get_location_is_approximate(self, obj) -> bool:
+        return not self._shows_exact(obj)
+
+    def get_distance_km(self, obj) -> float | None:
+        """Kilometres (one decimal) from the ``near`` point to the approximate location; null without ``near``."""
+        return rounded_km(getattr(obj, "distance", None))

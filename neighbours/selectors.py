@@ -1,3 +1,6 @@
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+
 from neighbours.models import Membership
 
 
@@ -8,3 +11,20 @@ def membership_may_act(*, neighbour, organisation):
         neighbour=neighbour,
         role__in=[Membership.Role.ADMIN, Membership.Role.COORDINATOR],
     ).exists()
+
+
+def check_may_post(*, author, organisation=None):
+    """Raises PermissionDenied unless ``author`` may publish (for ``organisation``, when given)."""
+    if not author.may_post:
+        raise PermissionDenied(_("Please confirm your e-mail address before you post."))
+    if organisation is not None and not membership_may_act(neighbour=author, organisation=organisation):
+        raise PermissionDenied(_("Only the organisation's administrators and coordinators may act for it."))
+
+
+def check_may_manage_post(*, post, neighbour, message=None):
+    """Raises PermissionDenied unless ``neighbour`` wrote ``post`` (a request or offer) or acts for its organisation."""
+    if post.author_id == neighbour.pk:
+        return
+    if post.organisation_id and membership_may_act(neighbour=neighbour, organisation=post.organisation):
+        return
+    raise PermissionDenied(message or _("Only the person who posted this may change it."))

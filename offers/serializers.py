@@ -4,7 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from geo.selectors import rounded_km
-from geo.serializers import LatLonField
+from geo.serializers import LatLonField, PrivateLocationMixin
 from neighbours.models import Category, Organisation
 from offers.models import HelpOffer, OfferAsk
 from requests.serializers import PersonSerializer
@@ -43,12 +43,9 @@ class HelpOfferUpdateSerializer(HelpOfferInputSerializer):
     organisation = None
 
 
-class HelpOfferOutputSerializer(serializers.ModelSerializer):
+class HelpOfferOutputSerializer(PrivateLocationMixin, serializers.ModelSerializer):
     category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     author = PersonSerializer(read_only=True)
-    location = serializers.SerializerMethodField()
-    location_is_approximate = serializers.SerializerMethodField()
-    distance_km = serializers.SerializerMethodField()
     radius_km = serializers.FloatField(read_only=True)
     availability = AvailabilityField(read_only=True)
     is_mine = serializers.SerializerMethodField()
@@ -61,18 +58,8 @@ class HelpOfferOutputSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    def _sees_exact(self, obj):
-        return not self.context.get("approximate_only") and obj.author_id == self.context["request"].user.pk
-
-    @extend_schema_field(LatLonField)
-    def get_location(self, obj):
-        return LatLonField().to_representation(obj.location if self._sees_exact(obj) else obj.location_approx)
-
-    def get_location_is_approximate(self, obj) -> bool:
-        return not self._sees_exact(obj)
-
-    def get_distance_km(self, obj) -> float | None:
-        return rounded_km(getattr(obj, "distance", None))
+    def sees_exact(self, obj):
+        return obj.author_id == self.context["request"].user.pk
 
     def get_is_mine(self, obj) -> bool:
         return obj.author_id == self.context["request"].user.pk

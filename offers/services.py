@@ -1,31 +1,16 @@
 """Every write about help offers."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from chat.services import notification_send, thread_open
 from geo.privacy import approximate_point
 from geo.services import check_inside_service_area
-from neighbours.selectors import membership_may_act
+from neighbours.selectors import check_may_manage_post, check_may_post
 from offers.availability import check_availability
 from offers.models import HelpOffer, OfferAsk
 from requests.services import Conflict, help_request_create, response_accept, response_create
-
-
-def _check_may_post(*, author, organisation):
-    if not author.may_post:
-        raise PermissionDenied(_("Please confirm your e-mail address before you post."))
-    if organisation is not None and not membership_may_act(neighbour=author, organisation=organisation):
-        raise PermissionDenied(_("Only the organisation's administrators and coordinators may act for it."))
-
-
-def _check_may_edit(*, offer, editor):
-    if offer.author_id == editor.pk:
-        return
-    if offer.organisation_id and membership_may_act(neighbour=editor, organisation=offer.organisation):
-        return
-    raise PermissionDenied(_("Only the person who posted this may change it."))
 
 
 @transaction.atomic
@@ -33,7 +18,7 @@ def help_offer_create(
     *, author, category, title, radius_km, description="", location=None, availability=None, organisation=None
 ):
     """Posts an offer centred on ``location`` (default: the organisation's place, else the author's home)."""
-    _check_may_post(author=author, organisation=organisation)
+    check_may_post(author=author, organisation=organisation)
     location = location or (organisation.location if organisation else None) or author.home
     if location is None:
         raise ValidationError({"location": [_("Give a place, or add your home address to your profile first.")]})
@@ -57,7 +42,7 @@ def help_offer_update(*, offer, editor, **changes):
     if set(changes) - allowed:
         raise TypeError(f"not editable: {sorted(set(changes) - allowed)}")
     offer = HelpOffer.objects.select_for_update().get(pk=offer.pk)
-    _check_may_edit(offer=offer, editor=editor)
+    check_may_manage_post(post=offer, neighbour=editor)
     for field, value in changes.items():
         setattr(offer, field, value)
     if "location" in changes:
@@ -77,7 +62,7 @@ def offer_ask_create(*, offer, asker, message, needed_from=None, needed_until=No
     Raises PermissionDenied (unverified asker), ValidationError (own offer, timing) or Conflict (offer not active,
     or a request of this asker is already waiting).
     """
-    _check_may_post(author=asker, organisation=None)
+    check_may_post(author=asker, organisation=None)
     offer = HelpOffer.objects.select_for_update().get(pk=offer.pk)
     if offer.author_id == asker.pk:
         raise ValidationError({"non_field_errors": [_("You cannot ask for your own offer.")]})
@@ -103,12 +88,7 @@ def offer_ask_create(*, offer, asker, message, needed_from=None, needed_until=No
 
 
 def _check_may_answer(*, ask, by):
-    offer = ask.offer
-    if offer.author_id == by.pk:
-        return
-    if offer.organisation_id and membership_may_act(neighbour=by, organisation=offer.organisation):
-        return
-    raise PermissionDenied(_("Only the person who offers this help may answer."))
+    check_may_manage_post(post=ask.offer, neighbour=by, message=_("Only the person who offers this help may answer."))
 
 
 @transaction.atomic

@@ -1,8 +1,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from geo.selectors import rounded_km
-from geo.serializers import LatLonField
+from geo.serializers import LatLonField, PrivateLocationMixin
 from neighbours.models import Category, Organisation
 from requests.models import Agreement, HelpRequest, Occurrence, Response
 from requests.selectors import viewer_is_party
@@ -30,14 +29,11 @@ class HelpRequestUpdateSerializer(HelpRequestInputSerializer):
     organisation = None
 
 
-class HelpRequestOutputSerializer(serializers.ModelSerializer):
+class HelpRequestOutputSerializer(PrivateLocationMixin, serializers.ModelSerializer):
     """A request as ``viewer`` (the ``request.user`` in the context) may see it."""
 
     category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     author = PersonSerializer(read_only=True)
-    location = serializers.SerializerMethodField()
-    location_is_approximate = serializers.SerializerMethodField()
-    distance_km = serializers.SerializerMethodField()
     is_mine = serializers.SerializerMethodField()
 
     class Meta:
@@ -49,21 +45,8 @@ class HelpRequestOutputSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    def _sees_exact(self, obj):
-        if self.context.get("approximate_only"):
-            return False
+    def sees_exact(self, obj):
         return viewer_is_party(help_request=obj, viewer=self.context["request"].user)
-
-    @extend_schema_field(LatLonField)
-    def get_location(self, obj):
-        return LatLonField().to_representation(obj.location if self._sees_exact(obj) else obj.location_approx)
-
-    def get_location_is_approximate(self, obj) -> bool:
-        return not self._sees_exact(obj)
-
-    def get_distance_km(self, obj) -> float | None:
-        """Kilometres (one decimal) from the ``near`` point to the approximate location; null without ``near``."""
-        return rounded_km(getattr(obj, "distance", None))
 
     def get_is_mine(self, obj) -> bool:
         return obj.author_id == self.context["request"].user.pk

@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.gis.db.models.functions import Distance
 from django.contrib.gis.measure import D
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -20,7 +20,7 @@ from geo.privacy import approximate_point
 from geo.selectors import rounded_km
 from geo.services import check_inside_service_area
 from neighbours.models import Neighbour, NotifyFrequency
-from neighbours.selectors import membership_may_act
+from neighbours.selectors import check_may_manage_post, check_may_post
 from requests import schedule
 from requests.models import Agreement, HelpRequest, Occurrence, Response
 
@@ -33,21 +33,6 @@ class Conflict(APIException):
 
     status_code = 409
     default_code = "conflict"
-
-
-def _check_may_post(*, author, organisation):
-    if not author.may_post:
-        raise PermissionDenied(_("Please confirm your e-mail address before you post."))
-    if organisation is not None and not membership_may_act(neighbour=author, organisation=organisation):
-        raise PermissionDenied(_("Only the organisation's administrators and coordinators may act for it."))
-
-
-def _check_may_edit(*, help_request, editor):
-    if help_request.author_id == editor.pk:
-        return
-    if help_request.organisation_id and membership_may_act(neighbour=editor, organisation=help_request.organisation):
-        return
-    raise PermissionDenied(_("Only the person who posted this may change it."))
 
 
 def _notify_neighbours_nearby(help_request):
@@ -88,7 +73,7 @@ def help_request_create(
     Raises PermissionDenied (unverified author, no role in the organisation) or ValidationError by field (no
     location, outside the service area, timing).
     """
-    _check_may_post(author=author, organisation=organisation)
+    check_may_post(author=author, organisation=organisation)
     location = location or author.home
     if location is None:
         raise ValidationError({"location": [_("Give a place, or add your home address to your profile first.")]})
@@ -118,7 +103,7 @@ def help_request_update(*, help_request, editor, **changes):
     if set(changes) - allowed:
         raise TypeError(f"not editable: {sorted(set(changes) - allowed)}")
     help_request = HelpRequest.objects.select_for_update().get(pk=help_request.pk)
-    _check_may_edit(help_request=help_request, editor=editor)
+    check_may_manage_post(post=help_request, neighbour=editor)
     if help_request.status != HelpRequest.Status.OPEN:
         raise Conflict(_("Only open requests can be changed."))
     for field, value in changes.items():
@@ -142,7 +127,7 @@ def help_request_update(*, help_request, editor, **changes):
 @transaction.atomic
 def help_request_cancel(*, help_request, by):
     help_request = HelpRequest.objects.select_for_update().get(pk=help_request.pk)
-    _check_may_edit(help_request=help_request, editor=by)
+    check_may_manage_post(post=help_request, neighbour=by)
     if help_request.status not in {HelpRequest.Status.OPEN, HelpRequest.Status.MATCHED}:
         raise Conflict(_("This request is already closed."))
     help_request.status = HelpRequest.Status.CANCELLED
@@ -185,7 +170,7 @@ def help_requests_expire(*, now=None):
 @transaction.atomic
 def response_create(*, help_request, responder, message, organisation=None):
     """"I can help". Raises PermissionDenied, ValidationError (own request) or Conflict (closed, or answered)."""
-    _check_may_post(author=responder, organisation=organisation)
+    check_may_post(author=responder, organisation=organisation)
     help_request = HelpRequest.objects.select_for_update().get(pk=help_request.pk)
     if help_request.author_id == responder.pk:
         raise ValidationError({"non_field_errors": [_("You cannot answer your own request.")]})
@@ -214,7 +199,7 @@ def response_accept(*, response, by):
     """
     help_request = HelpRequest.objects.select_for_update().get(pk=response.request_id)
     response = Response.objects.select_for_update().get(pk=response.pk)
-    _check_may_edit(help_request=help_request, editor=by)
+    check_may_manage_post(post=help_request, neighbour=by)
     if response.status != Response.Status.PENDING:
         raise Conflict(_("This answer has already been dealt with."))
     if help_request.status not in {HelpRequest.Status.OPEN, HelpRequest.Status.MATCHED}:
