@@ -319,3 +319,21 @@ def test_categories_are_listed_with_translated_names(api_client, as_neighbour):
     assert english[0]["name"] == "Garden and mowing"
     assert norwegian[0]["name"] != english[0]["name"]
     assert Category.objects.count() == 10
+
+
+def test_posts_outside_the_service_area_are_refused_with_a_clear_message(api_client, as_neighbour):
+    from pathlib import Path
+
+    import geo
+    from geo.services import service_area_import
+
+    service_area_import(path=Path(geo.__file__).parent / "data" / "alesund_boundary.geojson", name="Ålesund")
+    as_neighbour()
+
+    oslo = api_client.post(LIST, {"category": "garden", "title": "x", "location": {"lat": 59.91, "lon": 10.75}},
+                           format="json")
+    alesund = api_client.post(LIST, {"category": "garden", "title": "x", "location": ALESUND}, format="json")
+
+    assert oslo.status_code == 400
+    assert "outside the area Dugnad serves (Ålesund)" in oslo.json()["location"][0]
+    assert alesund.status_code == 201
