@@ -86,10 +86,10 @@ class Query:
 # --- The data ------------------------------------------------------------------------------------------------------
 
 
-def city_point(rng):
+def city_point(rng, spread):
     _name, lat, lon, _share, sigma_km = rng.choices(CITIES, weights=CITY_WEIGHTS)[0]
-    dlat = rng.gauss(0, sigma_km) / 111.32
-    dlon = rng.gauss(0, sigma_km) / (111.32 * math.cos(math.radians(lat)))
+    dlat = rng.gauss(0, sigma_km * spread) / 111.32
+    dlon = rng.gauss(0, sigma_km * spread) / (111.32 * math.cos(math.radians(lat)))
     return lat + dlat, lon + dlon
 
 
@@ -121,9 +121,9 @@ def check_approximate(lat, lon, approx):
         raise SystemExit(f"location_approx of ({lat}, {lon}) differs from geo.privacy: {approx} != {point.coords}")
 
 
-def help_request_row(rng, pk, authors, categories, now):
+def help_request_row(rng, pk, authors, categories, now, spread):
     if rng.random() < CITY_SHARE:
-        lat, lon = city_point(rng)
+        lat, lon = city_point(rng, spread)
     else:
         lat, lon = box_point(rng)
     lat, lon = round(lat, 7), round(lon, 7)
@@ -188,17 +188,23 @@ def ensure_neighbours(conn):
     )]
 
 
-def load(url, rows, seed):
+def load(url, rows, seed, spread):
     started = time.perf_counter()
+    # The table's comment says which data it holds (rows 1..count of this signature), so that runs reuse it.
+    signature = f"bench/nearby.py seed={seed} spread={spread:g}"
     with psycopg.connect(conninfo(url), autocommit=True) as conn:
         authors = ensure_neighbours(conn)
         categories = [pk for (pk,) in conn.execute("SELECT id FROM neighbours_category ORDER BY position")]
         count, top = conn.execute("SELECT count(*), coalesce(max(id), 0) FROM requests_helprequest").fetchone()
-        if count == rows and top == rows:
-            print(f"dugnad_bench already holds {rows:,} help requests: reused")
+        held = conn.execute("SELECT obj_description('requests_helprequest'::regclass, 'pg_class')").fetchone()[0]
+        if held == signature and count == rows and top == rows:
+            print(f"dugnad_bench already holds {rows:,} help requests ({signature}): reused")
             return
-        if count != top:  # not rows 1..count as this script writes them: start again
+        if held != signature or count != top:  # other data, or not rows 1..count as written here: start again
+            if count:
+                print(f"dugnad_bench holds other data ({held}): loading again")
             conn.execute("TRUNCATE requests_helprequest CASCADE")
+            conn.execute(sql.SQL("COMMENT ON TABLE requests_helprequest IS {}").format(sql.Literal(signature)))
             count = 0
         if count > rows:
             conn.execute("DELETE FROM requests_helprequest WHERE id > %s", [rows])
@@ -212,7 +218,7 @@ def load(url, rows, seed):
             first, last = chunk * CHUNK + 1, min(rows, (chunk + 1) * CHUNK)
             with conn.transaction(), conn.cursor() as cursor, cursor.copy(copy_sql) as copy:
                 for pk in range(first, last + 1):
-                    row = help_request_row(rng, pk, authors, categories, now)
+                    row = help_request_row(rng, pk, authors, categories, now, spread)
                     if pk > count:
                         copy.write_row(row)
             print(f"  {last:,} rows ({time.perf_counter() - started:.0f} s)", flush=True)
@@ -310,7 +316,7 @@ def measure(args, url):
     queries = []
     for _ in range(args.warmup + args.iterations):
         sparse = rng.random() < args.sparse
-        lat, lon = box_point(rng) if sparse else city_point(rng)
+        lat, lon = box_point(rng) if sparse else city_point(rng, args.spread)
         queries.append(Query(round(lat, 5), round(lon, 5), rng.choice(sorted(category_ids)), sparse))
 
     def sql_params(query):
@@ -450,8 +456,9 @@ def measure(args, url):
         raw.close()
 
     opens, matches = percentiles([disc[0] for disc in discs]), percentiles([disc[1] for disc in discs])
-    print(f"\n{args.iterations} query points after {args.warmup} for warm-up, {args.sparse:.0%} of them anywhere in "
-          f"the box, the rest near the cities; at each, every variant in turn (measured in {measured:.0f} s)")
+    print(f"\n{args.rows:,} help requests (city spread x{args.spread:g}); {args.iterations} query points after "
+          f"{args.warmup} for warm-up, {args.sparse:.0%} of them anywhere in the box, the rest near the cities; "
+          f"at each, every variant in turn (measured in {measured:.0f} s)")
     print(f"open requests within {RADIUS_KM} km of a point: p50 {opens[0]:.0f}, p95 {opens[1]:.0f}; in the category: "
           f"p50 {matches[0]:.0f}, p95 {matches[1]:.0f}")
     print(f"points where a variant's results differ from the baseline's: {mismatches}")
@@ -492,6 +499,8 @@ def main():
     parser.add_argument("--rows", type=int, default=1_000_000, help="help requests in dugnad_bench")
     parser.add_argument("--iterations", type=int, default=300, help="query points measured per variant")
     parser.add_argument("--warmup", type=int, default=30, help="query points run first and not counted")
+    parser.add_argument("--spread", type=float, default=1.0,
+                        help="multiplies the cities' Gaussian spread (2 = a quarter of the density near them)")
     parser.add_argument("--sparse", type=float, default=0.1, help="share of query points anywhere in the box")
     parser.add_argument("--seed", default="dugnad", help="the data and the query points follow from it")
     parser.add_argument("--no-http", action="store_true", help="skip the daphne variant")
@@ -505,7 +514,7 @@ def main():
     import django
 
     django.setup()
-    load(args.database_url, args.rows, args.seed)
+    load(args.database_url, args.rows, args.seed, args.spread)
     measure(args, args.database_url)
 
 

@@ -260,6 +260,31 @@ def offer_create(request):
 
 
 @login_required
+def offer_edit(request, pk):
+    offer = offer_selectors.help_offer_get_visible(viewer=request.user, pk=pk)
+    initial = {key: getattr(offer, key) for key in ("category", "title", "description", "radius_km")}
+    if offer.author_id == request.user.pk:
+        initial.update(lat=offer.location.y, lon=offer.location.x)
+    form = HelpOfferForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        location = _place_from(form)
+        if not form.errors:
+            changes = {key: form.cleaned_data[key] for key in ("category", "title", "description", "radius_km")}
+            if location is not None:
+                changes["location"] = location
+            try:
+                offer_services.help_offer_update(offer=offer, editor=request.user, **changes)
+            except ValidationError as exc:
+                _add_service_errors(form, exc)
+            else:
+                messages.success(request, _("Your offer is updated."))
+                return redirect("frontend:offer_detail", pk=pk)
+    return render(request, "frontend/post_form.html", {
+        "form": form, "title": _("Change your offer"), "submit": _("Save"), "centre": offer.location_approx,
+    })
+
+
+@login_required
 def offer_detail(request, pk):
     offer = offer_selectors.help_offer_get_visible(viewer=request.user, pk=pk)
     is_mine = offer.author_id == request.user.pk

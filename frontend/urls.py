@@ -36,6 +36,7 @@ urlpatterns = [
     path("offers/", posts.offer_list, name="offer_list"),
     path("offers/new/", posts.offer_create, name="offer_create"),
     path("offers/<int:pk>/", posts.offer_detail, name="offer_detail"),
+    path("offers/<int:pk>/edit/", posts.offer_edit, name="offer_edit"),
     path("offers/<int:pk>/status/", posts.offer_set_status, name="offer_set_status"),
     path("offers/<int:pk>/ask/", posts.offer_ask, name="offer_ask"),
     path("asks/<int:pk>/answer/", posts.offer_ask_answer, name="offer_ask_answer"),

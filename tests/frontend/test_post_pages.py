@@ -145,3 +145,16 @@ def test_asking_for_an_offer_and_the_offerer_saying_yes_through_the_pages(client
     ask.refresh_from_db()
     assert ask.status == "accepted"
     assert Agreement.objects.filter(helper=offer.author, requester=resident).exists()
+
+
+def test_the_author_edits_an_offer_and_nobody_else_can(client, resident):
+    mine = help_offer(author=resident, title="Dog walks")
+    form = {"category": "pets", "title": "Dog walks, also weekends", "description": "", "radius_km": "4",
+            "address": "", "lat": "", "lon": ""}
+    client.post(reverse("frontend:offer_edit", args=[mine.pk]), form)
+    client.force_login(NeighbourFactory())
+    refused = client.post(reverse("frontend:offer_edit", args=[mine.pk]), {**form, "title": "Mine now"})
+
+    mine.refresh_from_db()
+    assert (mine.title, float(mine.radius_km)) == ("Dog walks, also weekends", 4.0)
+    assert refused.status_code == 403

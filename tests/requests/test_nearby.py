@@ -20,7 +20,7 @@ def east_of(lat, lon, km):
     return lat, lon + km * 1000 / metres_per_degree
 
 
-@pytest.mark.parametrize(("lat", "lon"), [(62.4722, 6.1495), (69.6496, 18.9560)])
+@pytest.mark.parametrize(("lat", "lon"), [(62.4722, 6.1495), (70.6634, 23.6821)])
 def test_a_point_4_6_km_east_is_inside_5_km_and_one_5_4_km_east_is_outside(api_client, lat, lon, settings):
     settings.DUGNAD_RATE_LIMITS_ON = False
     inside = help_request(location=point(*east_of(lat, lon, 4.6)), title="inside")
