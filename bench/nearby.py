@@ -1,13 +1,14 @@
 """Nearby search: the app's query and the full API call, beside a hand-written GiST query, on 1,000,000 requests.
 
-    .venv/bin/python bench/nearby.py [--rows 1000000] [--iterations 300] [--warmup 30] [--no-http]
+    .venv/bin/python bench/nearby.py [--rows 1000000] [--spread 1] [--iterations 300] [--warmup 30] [--no-http]
 
 DESIGN §7: "open requests within 5 km of a point in category X, nearest first, 50 results". Runs on a database of
 its own, dugnad_bench (never `dugnad` or a test database): the first run creates it, migrates it and loads --rows
-help requests spread over Norway with COPY; later runs reuse it while it holds that many rows, and an interrupted
-load resumes where it stopped. Then, at the same random query points, taking turns:
+help requests spread over Norway with COPY; later runs reuse it while it holds that data (the table's comment
+names it), and an interrupted load resumes where it stopped. Then, at the same random query points, taking turns:
 
-  a. baseline: hand-written SQL on the partial GiST index (status = 'open'), through psycopg;
+  a. baseline: hand-written SQL (ST_DWithin on the GiST-indexed location_approx, status = 'open', the category,
+     ORDER BY ST_Distance, LIMIT 50), through psycopg;
   b. the SQL the app's own selector and filter set build (taken from the queryset), through psycopg; and the same
      queryset evaluated by the ORM;
   c. GET /api/v1/requests/?near=…&radius_km=5&category=…&ordering=distance with a token: through Django's test
@@ -46,17 +47,17 @@ CHUNK = 50_000  # rows per COPY transaction: the unit an interrupted load resume
 NEIGHBOURS = 3_000
 BENCH_DOMAIN = "bench.dugnad.test"
 
-# Where the requests are: most around southern and western cities (share of rows, Gaussian spread in km), the rest
-# uniform over the box 58–71°N, 5–31°E.
+# Where the requests are: 76 % around southern and western cities (share of rows, Gaussian spread in km, which
+# --spread multiplies: 0.25 packs them into the cities themselves), the rest uniform over the box 58–71°N, 5–31°E.
 CITIES = [
-    ("Oslo", 59.913, 10.752, 0.30, 15),
-    ("Bergen", 60.392, 5.324, 0.12, 10),
-    ("Stavanger", 58.970, 5.733, 0.09, 10),
-    ("Trondheim", 63.431, 10.395, 0.08, 10),
-    ("Kristiansand", 58.146, 7.996, 0.05, 8),
-    ("Drammen", 59.744, 10.204, 0.05, 8),
-    ("Fredrikstad", 59.218, 10.930, 0.04, 8),
-    ("Ålesund", 62.472, 6.155, 0.03, 6),
+    ("Oslo", 59.913, 10.752, 0.30, 60),
+    ("Bergen", 60.392, 5.324, 0.12, 40),
+    ("Stavanger", 58.970, 5.733, 0.09, 40),
+    ("Trondheim", 63.431, 10.395, 0.08, 40),
+    ("Kristiansand", 58.146, 7.996, 0.05, 32),
+    ("Drammen", 59.744, 10.204, 0.05, 32),
+    ("Fredrikstad", 59.218, 10.930, 0.04, 32),
+    ("Ålesund", 62.472, 6.155, 0.03, 24),
 ]
 CITY_WEIGHTS = [city[3] for city in CITIES]
 CITY_SHARE = sum(CITY_WEIGHTS)
@@ -200,12 +201,14 @@ def load(url, rows, seed, spread):
         if held == signature and count == rows and top == rows:
             print(f"dugnad_bench already holds {rows:,} help requests ({signature}): reused")
             return
-        if held != signature or count != top:  # other data, or not rows 1..count as written here: start again
+        loading = f"{signature} (loading)"
+        if held not in (signature, loading) or count != top:  # other data, or not rows 1..count: start again
             if count:
                 print(f"dugnad_bench holds other data ({held}): loading again")
             conn.execute("TRUNCATE requests_helprequest CASCADE")
-            conn.execute(sql.SQL("COMMENT ON TABLE requests_helprequest IS {}").format(sql.Literal(signature)))
             count = 0
+        comment = sql.SQL("COMMENT ON TABLE requests_helprequest IS {}")
+        conn.execute(comment.format(sql.Literal(loading)))
         if count > rows:
             conn.execute("DELETE FROM requests_helprequest WHERE id > %s", [rows])
         elif count:
@@ -229,7 +232,8 @@ def load(url, rows, seed, spread):
         conn.execute("VACUUM (ANALYZE) requests_helprequest")
         conn.execute("ANALYZE neighbours_neighbour")
         conn.execute("ANALYZE neighbours_category")
-        # Every stored approximation, not just those checked while generating, against geo.privacy (a sample).
+        conn.execute(comment.format(sql.Literal(signature)))
+        # A sample of the stored approximations, read back and checked against geo.privacy.
         for lat, lon, approx_lon, approx_lat in conn.execute(
             "SELECT ST_Y(location::geometry), ST_X(location::geometry), ST_X(location_approx::geometry), "
             "ST_Y(location_approx::geometry) FROM requests_helprequest TABLESAMPLE SYSTEM (1) LIMIT 500"
@@ -500,7 +504,7 @@ def main():
     parser.add_argument("--iterations", type=int, default=300, help="query points measured per variant")
     parser.add_argument("--warmup", type=int, default=30, help="query points run first and not counted")
     parser.add_argument("--spread", type=float, default=1.0,
-                        help="multiplies the cities' Gaussian spread (2 = a quarter of the density near them)")
+                        help="multiplies the cities' Gaussian spread (0.25: 16 times as dense near them)")
     parser.add_argument("--sparse", type=float, default=0.1, help="share of query points anywhere in the box")
     parser.add_argument("--seed", default="dugnad", help="the data and the query points follow from it")
     parser.add_argument("--no-http", action="store_true", help="skip the daphne variant")
