@@ -45,8 +45,9 @@ class HelpRequest(models.Model):
         verbose_name_plural = _("help requests")
         ordering = ["-created_at"]
         indexes = [
-            # Nearby searches look only at open requests: a partial index keeps them small and fast.
-            GistIndex(fields=["location_approx"], condition=Q(status="open"), name="helprequest_open_near"),
+            # Nearby searches look only at open requests: a partial index keeps them small and fast. (Declared on an
+            # expression because Django 5.2's PostGIS schema editor drops the condition of a plain field index.)
+            GistIndex(F("location_approx"), condition=Q(status="open"), name="helprequest_open_near"),
             models.Index(fields=["status", "expires_at"], name="helprequest_status_expiry"),
         ]
         constraints = [

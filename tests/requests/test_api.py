@@ -337,3 +337,24 @@ def test_posts_outside_the_service_area_are_refused_with_a_clear_message(api_cli
     assert oslo.status_code == 400
     assert "outside the area Dugnad serves (Ålesund)" in oslo.json()["location"][0]
     assert alesund.status_code == 201
+
+
+def test_lists_page_with_next_links_and_no_total_count(api_client, as_neighbour, settings):
+    settings.DUGNAD_RATE_LIMITS_ON = False
+    from config.pagination import NextLinkPagination
+
+    as_neighbour()
+    for n in range(NextLinkPagination.page_size + 1):
+        help_request(title=f"r{n}")
+
+    first = api_client.get(LIST).json()
+    second = api_client.get(first["next"]).json()
+
+    assert "count" not in first
+    assert len(first["results"]) == 50
+    assert first["previous"] is None
+    assert len(second["results"]) == 1
+    assert second["next"] is None
+    assert second["previous"] is not None
+    assert api_client.get(LIST, {"page": "0"}).status_code == 404
+    assert api_client.get(LIST, {"page": "x"}).status_code == 404
