@@ -395,6 +395,20 @@ def measure(args, url):
 
         variants.append(("c. API call: HTTP to daphne", lambda query: "/api/v1/requests/?" +
                          urlencode(api_params(query)), http_get, lambda body: len(json.loads(body)["results"])))
+        # The same server code with a psycopg connection pool (DATABASE_URL ?pool=1), side by side.
+        pooled, pooled_port = start_daphne(url + ("&" if "?" in url else "?") + "pool=1")
+        pooled_server = http.client.HTTPConnection("127.0.0.1", pooled_port, timeout=60)
+
+        def pooled_get(path):
+            pooled_server.request("GET", path, headers=headers)
+            response = pooled_server.getresponse()
+            body = response.read()
+            if response.status != 200:
+                raise RuntimeError(f"{response.status}: {body[:300]}")
+            return body
+
+        variants.append(("c. API call: HTTP to daphne, connection pool", lambda query: "/api/v1/requests/?" +
+                         urlencode(api_params(query)), pooled_get, lambda body: len(json.loads(body)["results"])))
         variants.append(("(daphne floor: GET /healthz, no database)", lambda query: "/healthz", http_get,
                          lambda body: None))
 
@@ -455,8 +469,10 @@ def measure(args, url):
     finally:
         if daphne is not None:
             server.close()
-            daphne.terminate()
-            daphne.wait()
+            pooled_server.close()
+            for process in (daphne, pooled):
+                process.terminate()
+                process.wait()
         raw.close()
 
     opens, matches = percentiles([disc[0] for disc in discs]), percentiles([disc[1] for disc in discs])
@@ -468,7 +484,7 @@ def measure(args, url):
     print(f"points where a variant's results differ from the baseline's: {mismatches}")
     if daphne is not None:
         print(f"new database sessions opened while measuring: {new_sessions}, for {len(queries)} API calls over HTTP "
-              "(the other variants keep their connections)")
+              "to each daphne (the other variants keep their connections)")
     base = percentiles(samples[variants[0][0]])
     print("\n| variant | p50 (ms) | p95 (ms) | p50 / baseline | p95 / baseline |")
     print("| --- | ---: | ---: | ---: | ---: |")

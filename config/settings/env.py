@@ -55,13 +55,23 @@ def database_from_url(url):
 
     ``postgres://`` and ``postgresql://`` are accepted too; the engine is always GeoDjango's PostGIS backend.
     Connections are kept for ``conn_max_age`` seconds (default 60, checked before reuse): opening one costs more
-    than most requests and WebSocket handshakes take.
+    than most requests and WebSocket handshakes take. With ``pool=1`` a psycopg connection pool is used instead
+    (``pool_max`` connections per process, default 20; waiting at most ``pool_timeout`` seconds, default 5): under
+    ASGI each HTTP request runs in a thread of its own, which a per-thread persistent connection cannot serve, so
+    without a pool every HTTP request opens a connection (docs/benchmarks.md).
     """
     parsed = urlparse(url)
     if parsed.scheme not in {"postgis", "postgres", "postgresql"}:
         raise ImproperlyConfigured(f"DATABASE_URL must be a postgis:// URL, not {parsed.scheme}://.")
     options = {key: values[-1] for key, values in parse_qs(parsed.query).items()}
     conn_max_age = int(options.pop("conn_max_age", 60))
+    pooled = options.pop("pool", "0").strip().lower() in _TRUE
+    pool_max = int(options.pop("pool_max", 20))
+    pool_timeout = float(options.pop("pool_timeout", 5))
+    if pooled:
+        # Django requires CONN_MAX_AGE = 0 with a pool: connections go back to the pool at the end of each request.
+        conn_max_age = 0
+        options["pool"] = {"min_size": 2, "max_size": pool_max, "timeout": pool_timeout}
     return {
         "ENGINE": "django.contrib.gis.db.backends.postgis",
         "NAME": unquote(parsed.path.lstrip("/")),

@@ -14,7 +14,8 @@ from .env import env_int
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
 # The test process closes its connections after each use, so no thread keeps one open and the test databases can
 # be dropped at the end; the live daphne servers the tests start keep theirs, as production does (tests/live.py).
-DATABASES["default"]["CONN_MAX_AGE"] = env_int("DUGNAD_TEST_CONN_MAX_AGE", 0)  # noqa: F405
+if "pool" not in DATABASES["default"]["OPTIONS"]:  # noqa: F405 (a pool needs CONN_MAX_AGE = 0)
+    DATABASES["default"]["CONN_MAX_AGE"] = env_int("DUGNAD_TEST_CONN_MAX_AGE", 0)  # noqa: F405
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Throttle counters live in the per-process cache so that tests running in parallel never share them.

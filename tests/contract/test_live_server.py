@@ -130,3 +130,28 @@ def test_with_redis_down_readyz_names_it(django_db_setup):
 
     assert ready.status_code == 503
     assert ready.json()["checks"] == {"postgis": "ok", "redis": "unavailable"}
+
+
+def test_with_a_connection_pool_daphne_reuses_database_connections_across_http_requests(django_db_setup):
+    """Under ASGI each HTTP request runs in its own thread; without a pool each one opens a connection."""
+    from django.db import connection
+
+    from tests.live import database_url
+
+    neighbour = NeighbourFactory()
+    key = Token.objects.create(user=neighbour).key
+
+    def sessions():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
+            cursor.execute("SELECT sessions FROM pg_stat_database WHERE datname = current_database()")
+            return cursor.fetchone()[0]
+
+    with daphne(DATABASE_URL=database_url() + "?pool=1&pool_max=4") as url, httpx.Client(base_url=url) as http:
+        http.get("/api/v1/me/", headers={"Authorization": f"Token {key}"})  # opens the pool
+        before = sessions()
+        statuses = {http.get("/api/v1/me/", headers={"Authorization": f"Token {key}"}).status_code for _ in range(30)}
+        opened = sessions() - before
+
+    assert statuses == {200}
+    assert opened <= 4
