@@ -19,6 +19,7 @@ from geo.selectors import rounded_km, within
 from geo.services import geocode
 from offers import selectors as offer_selectors
 from offers import services as offer_services
+from offers.models import HelpOffer
 from requests import selectors as request_selectors
 from requests import services as request_services
 from requests.models import HelpRequest
@@ -31,6 +32,51 @@ def _add_service_errors(form, error):
         if field == "location":
             field = "address"
         form.add_error(field if field in form.fields else None, messages_)
+
+
+# The form fields each kind of post saves through its service (the place is handled apart, by _place_from).
+REQUEST_FIELDS = ("category", "title", "description", "needed_from", "needed_until", "recurrence")
+OFFER_FIELDS = ("category", "title", "description", "radius_km")
+
+
+def _save_post_form(request, form, *, fields, save):
+    """Validates a posted request/offer form, resolves its place and calls ``save(location, **fields)``.
+
+    ``location`` is None when the form names no place. Field errors from the service go back on the form. Returns
+    what ``save`` returned, or None when the form is to be shown (again).
+    """
+    if request.method != "POST" or not form.is_valid():
+        return None
+    location = _place_from(form)
+    if form.errors:
+        return None
+    try:
+        return save(location, **{key: form.cleaned_data[key] for key in fields})
+    except ValidationError as exc:
+        _add_service_errors(form, exc)
+        return None
+
+
+def _initial_for_edit(post, fields, viewer):
+    """A post's current values for its edit form; its author also gets the exact place as the map's pin."""
+    initial = {key: getattr(post, key) for key in fields}
+    if post.author_id == viewer.pk:
+        initial.update(lat=post.location.y, lon=post.location.x)
+    return initial
+
+
+def _nearby_posts(queryset, context):
+    """Up to 100 posts within the chosen distance of the centre, nearest first, with their rounded distance."""
+    if context["centre"] is None:
+        return []
+    if context["category"] is not None:
+        queryset = queryset.filter(category=context["category"])
+    posts = within(
+        queryset, field="location_approx", point=context["centre"], radius_km=context["radius_km"]
+    ).order_by("distance", "-created_at")[:100]
+    for post in posts:
+        post.distance_km = rounded_km(post.distance)
+    return posts
 
 
 def _perform(request, action, *, success):
@@ -97,53 +143,35 @@ def _nearby(request, *, geojson_url_name, detail_url_name):
 @login_required
 def request_list(request):
     context = _nearby(request, geojson_url_name="request-geojson", detail_url_name="frontend:request_detail")
-    posts = []
-    if context["centre"] is not None:
-        queryset = request_selectors.help_request_list_visible(viewer=request.user).filter(
-            status=HelpRequest.Status.OPEN
-        )
-        if context["category"] is not None:
-            queryset = queryset.filter(category=context["category"])
-        posts = within(
-            queryset, field="location_approx", point=context["centre"], radius_km=context["radius_km"]
-        ).order_by("distance", "-created_at")[:100]
-    for post in posts:
-        post.distance_km = rounded_km(post.distance)
+    open_requests = request_selectors.help_request_list_visible(viewer=request.user).filter(
+        status=HelpRequest.Status.OPEN
+    )
+    posts = _nearby_posts(open_requests, context)
     return render(request, "frontend/request_list.html", {**context, "posts": posts})
 
 
 @login_required
 def offer_list(request):
     context = _nearby(request, geojson_url_name="offer-geojson", detail_url_name="frontend:offer_detail")
-    posts = []
-    if context["centre"] is not None:
-        queryset = offer_selectors.help_offer_list_visible(viewer=request.user).filter(status="active")
-        if context["category"] is not None:
-            queryset = queryset.filter(category=context["category"])
-        posts = within(
-            queryset, field="location_approx", point=context["centre"], radius_km=context["radius_km"]
-        ).order_by("distance", "-created_at")[:100]
-    for post in posts:
-        post.distance_km = rounded_km(post.distance)
+    active_offers = offer_selectors.help_offer_list_visible(viewer=request.user).filter(
+        status=HelpOffer.Status.ACTIVE
+    )
+    posts = _nearby_posts(active_offers, context)
     return render(request, "frontend/offer_list.html", {**context, "posts": posts})
 
 
 @login_required
 def request_create(request):
     form = HelpRequestForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        location = _place_from(form)
-        if not form.errors:
-            fields = {key: form.cleaned_data[key] for key in
-                      ("category", "title", "description", "needed_from", "needed_until", "recurrence")}
-            try:
-                help_request = request_services.help_request_create(author=request.user, location=location,
-                                                                    **fields)
-            except ValidationError as exc:
-                _add_service_errors(form, exc)
-            else:
-                messages.success(request, _("Your request is posted. We will tell you when someone offers help."))
-                return redirect("frontend:request_detail", pk=help_request.pk)
+    help_request = _save_post_form(
+        request, form, fields=REQUEST_FIELDS,
+        save=lambda location, **fields: request_services.help_request_create(
+            author=request.user, location=location, **fields
+        ),
+    )
+    if help_request is not None:
+        messages.success(request, _("Your request is posted. We will tell you when someone offers help."))
+        return redirect("frontend:request_detail", pk=help_request.pk)
     return render(request, "frontend/post_form.html", {
         "form": form, "title": _("Ask for help"), "submit": _("Post my request"),
         "centre": request.user.home_approx,
@@ -153,28 +181,23 @@ def request_create(request):
 @login_required
 def request_edit(request, pk):
     help_request = request_selectors.help_request_get_visible(viewer=request.user, pk=pk)
-    initial = {key: getattr(help_request, key) for key in
-               ("category", "title", "description", "needed_from", "needed_until", "recurrence")}
-    if help_request.author_id == request.user.pk:
-        initial.update(lat=help_request.location.y, lon=help_request.location.x)
-    form = HelpRequestForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        location = _place_from(form)
-        if not form.errors:
-            changes = {key: form.cleaned_data[key] for key in
-                       ("category", "title", "description", "needed_from", "needed_until", "recurrence")}
-            if location is not None:
-                changes["location"] = location
-            try:
-                request_services.help_request_update(help_request=help_request, editor=request.user, **changes)
-            except ValidationError as exc:
-                _add_service_errors(form, exc)
-            except Conflict as exc:
-                messages.error(request, exc.detail)
-                return redirect("frontend:request_detail", pk=pk)
-            else:
-                messages.success(request, _("Your request is saved."))
-                return redirect("frontend:request_detail", pk=pk)
+    form = HelpRequestForm(
+        request.POST or None, initial=_initial_for_edit(help_request, REQUEST_FIELDS, request.user)
+    )
+    try:
+        saved = _save_post_form(
+            request, form, fields=REQUEST_FIELDS,
+            save=lambda location, **changes: request_services.help_request_update(
+                help_request=help_request, editor=request.user, **changes,
+                **({"location": location} if location is not None else {}),
+            ),
+        )
+    except Conflict as exc:
+        messages.error(request, exc.detail)
+        return redirect("frontend:request_detail", pk=pk)
+    if saved is not None:
+        messages.success(request, _("Your request is saved."))
+        return redirect("frontend:request_detail", pk=pk)
     return render(request, "frontend/post_form.html", {
         "form": form, "title": _("Change your request"), "submit": _("Save"), "centre": help_request.location,
     })
@@ -243,17 +266,15 @@ def request_cancel(request, pk):
 @login_required
 def offer_create(request):
     form = HelpOfferForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        location = _place_from(form)
-        if not form.errors:
-            fields = {key: form.cleaned_data[key] for key in ("category", "title", "description", "radius_km")}
-            try:
-                offer = offer_services.help_offer_create(author=request.user, location=location, **fields)
-            except ValidationError as exc:
-                _add_service_errors(form, exc)
-            else:
-                messages.success(request, _("Your offer is posted. Thank you!"))
-                return redirect("frontend:offer_detail", pk=offer.pk)
+    offer = _save_post_form(
+        request, form, fields=OFFER_FIELDS,
+        save=lambda location, **fields: offer_services.help_offer_create(
+            author=request.user, location=location, **fields
+        ),
+    )
+    if offer is not None:
+        messages.success(request, _("Your offer is posted. Thank you!"))
+        return redirect("frontend:offer_detail", pk=offer.pk)
     return render(request, "frontend/post_form.html", {
         "form": form, "title": _("Offer help"), "submit": _("Post my offer"), "centre": request.user.home_approx,
     })
@@ -262,23 +283,16 @@ def offer_create(request):
 @login_required
 def offer_edit(request, pk):
     offer = offer_selectors.help_offer_get_visible(viewer=request.user, pk=pk)
-    initial = {key: getattr(offer, key) for key in ("category", "title", "description", "radius_km")}
-    if offer.author_id == request.user.pk:
-        initial.update(lat=offer.location.y, lon=offer.location.x)
-    form = HelpOfferForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        location = _place_from(form)
-        if not form.errors:
-            changes = {key: form.cleaned_data[key] for key in ("category", "title", "description", "radius_km")}
-            if location is not None:
-                changes["location"] = location
-            try:
-                offer_services.help_offer_update(offer=offer, editor=request.user, **changes)
-            except ValidationError as exc:
-                _add_service_errors(form, exc)
-            else:
-                messages.success(request, _("Your offer is updated."))
-                return redirect("frontend:offer_detail", pk=pk)
+    form = HelpOfferForm(request.POST or None, initial=_initial_for_edit(offer, OFFER_FIELDS, request.user))
+    saved = _save_post_form(
+        request, form, fields=OFFER_FIELDS,
+        save=lambda location, **changes: offer_services.help_offer_update(
+            offer=offer, editor=request.user, **changes, **({"location": location} if location is not None else {}),
+        ),
+    )
+    if saved is not None:
+        messages.success(request, _("Your offer is updated."))
+        return redirect("frontend:offer_detail", pk=pk)
     return render(request, "frontend/post_form.html", {
         "form": form, "title": _("Change your offer"), "submit": _("Save"), "centre": offer.location_approx,
     })
