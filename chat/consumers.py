@@ -1,74 +1,294 @@
-"""The one WebSocket connection each client keeps open at /ws/ (protocol: docs/api.md, DESIGN §4)."""
+"""The one WebSocket connection each client keeps open at /ws/ (protocol: docs/api.md, DESIGN §4).
+
+The consumer is asynchronous so that thousands of idle connections cost no threads; every database call goes
+through ``database_sync_to_async`` into the same services the HTTP API uses.
+"""
 
 import json
 import logging
+import time
+import uuid
 
-from asgiref.sync import async_to_sync
-from channels.generic.websocket import JsonWebsocketConsumer
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
-from chat.events import neighbour_group
+from chat import selectors, services
+from chat.events import message_payload, neighbour_group, thread_group
+from chat.models import Thread
+from neighbours import ratelimit
 
 logger = logging.getLogger(__name__)
 
 # Larger frames are refused with an error frame (message bodies have their own, smaller limit).
 MAX_FRAME_CHARS = 64 * 1024
+# Missed messages are read from the database in pages of this many.
+BACKLOG_PAGE = 500
 
 
-class ConnectionConsumer(JsonWebsocketConsumer):
-    """Parses frames, answers each with a frame, and forwards notifications meant for the connected neighbour.
+class FrameError(Exception):
+    """A frame the server will not act on; becomes an ``error`` frame."""
 
-    A bad frame is answered with an ``error`` frame; the connection stays open.
+    def __init__(self, code, detail):
+        super().__init__(detail)
+        self.code = code
+        self.detail = detail
+
+
+class TokenBucket:
+    """Allows ``rate`` frames per second on average and bursts of up to ``burst``."""
+
+    def __init__(self, rate, burst):
+        self.rate, self.burst = rate, burst
+        self.tokens, self.updated = float(burst), time.monotonic()
+
+    def take(self):
+        now = time.monotonic()
+        self.tokens = min(self.burst, self.tokens + (now - self.updated) * self.rate)
+        self.updated = now
+        if self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True
+
+
+def _thread_id(content):
+    value = content.get("thread")
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise FrameError("bad_frame", _('"thread" must be the id of a thread (a positive whole number).'))
+    return value
+
+
+def _seq(content, field):
+    value = content.get(field, 0)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise FrameError("bad_frame", _('"%(field)s" must be a whole number, 0 or more.') % {"field": field})
+    return value
+
+
+def _client_id(content):
+    value = content.get("client_id")
+    try:
+        return uuid.UUID(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def _not_found():
+    return FrameError("not_found", _("There is no such conversation, or you are not part of it."))
+
+
+class ConnectionConsumer(AsyncJsonWebsocketConsumer):
+    """Parses frames, answers each, and forwards what the channel layer brings for this neighbour.
+
+    ``subscriptions`` maps each subscribed thread to the highest ``seq`` sent to this client, so a live message is
+    never sent twice and a gap (a hint the layer dropped) is filled from the database.
     """
 
-    def connect(self):
+    async def connect(self):
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
-            self.close()  # before accept(): the handshake is refused with 403
+            await self.close()  # before accept(): the handshake is refused with 403
             return
-        self.neighbour_id = user.pk
-        self.groups_joined = [neighbour_group(user.pk)]
-        for group in self.groups_joined:
-            async_to_sync(self.channel_layer.group_add)(group, self.channel_name)
-        self.accept()
+        self.neighbour = user
+        self.subscriptions = {}
+        self.participating = set()
+        self.bucket = TokenBucket(settings.DUGNAD_WS_FRAMES_PER_SECOND, settings.DUGNAD_WS_FRAME_BURST)
+        await self._group_add(neighbour_group(user.pk))
+        await self.accept()
 
-    def disconnect(self, code):
-        for group in getattr(self, "groups_joined", []):
-            async_to_sync(self.channel_layer.group_discard)(group, self.channel_name)
+    async def disconnect(self, code):
+        if not hasattr(self, "neighbour"):
+            return
+        for group in [neighbour_group(self.neighbour.pk), *map(thread_group, self.subscriptions)]:
+            await self._group_discard(group)
 
-    def receive(self, text_data=None, bytes_data=None):
+    async def _group_add(self, group):
+        try:
+            await self.channel_layer.group_add(group, self.channel_name)
+        except Exception:
+            logger.warning("Could not join %s", group, exc_info=True)
+
+    async def _group_discard(self, group):
+        try:
+            await self.channel_layer.group_discard(group, self.channel_name)
+        except Exception:
+            logger.warning("Could not leave %s", group, exc_info=True)
+
+    async def receive(self, text_data=None, bytes_data=None):
         if text_data is None:
-            return self.send_error("bad_frame", _("Frames must be JSON text."))
+            return await self.send_error("bad_frame", _("Frames must be JSON text."))
         if len(text_data) > MAX_FRAME_CHARS:
-            return self.send_error("too_large", _("This frame is too large."))
+            return await self.send_error("too_large", _("This frame is too large."))
+        if settings.DUGNAD_RATE_LIMITS_ON and not self.bucket.take():
+            return await self.send_error("rate_limited", _("Too many frames; slow down."))
         try:
             content = json.loads(text_data)
         except ValueError:
-            return self.send_error("bad_json", _("This frame is not valid JSON."))
+            return await self.send_error("bad_json", _("This frame is not valid JSON."))
         if not isinstance(content, dict) or not isinstance(content.get("type"), str):
-            return self.send_error("bad_frame", _('A frame is a JSON object with a "type".'))
+            return await self.send_error("bad_frame", _('A frame is a JSON object with a "type".'))
         handler = self.frame_handlers.get(content["type"])
+        client_id = content.get("client_id")
         if handler is None:
-            return self.send_error(
-                "unknown_type", _("Unknown frame type."), client_id=content.get("client_id")
-            )
-        return handler(self, content)
+            return await self.send_error("unknown_type", _("Unknown frame type."), client_id=client_id)
+        try:
+            await handler(self, content)
+        except FrameError as exc:
+            await self.send_error(exc.code, exc.detail, client_id=client_id, thread=content.get("thread"))
 
-    def send_error(self, code, detail, client_id=None):
+    async def send_error(self, code, detail, client_id=None, thread=None):
         frame = {"type": "error", "code": code, "detail": str(detail)}
         if isinstance(client_id, str):
             frame["client_id"] = client_id
-        self.send_json(frame)
+        if isinstance(thread, int) and not isinstance(thread, bool):
+            frame["thread"] = thread
+        await self.send_json(frame)
+
+    @classmethod
+    async def encode_json(cls, content):
+        return json.dumps(content, ensure_ascii=False, separators=(",", ":"))
 
     # --- client frames ---------------------------------------------------------------------------------------
 
-    def frame_ping(self, content):
+    async def frame_ping(self, content):
         """``{"type": "ping", "id": any}`` → ``{"type": "pong", "id": same}``: a liveness check for clients."""
-        self.send_json({"type": "pong", "id": content.get("id")})
+        await self.send_json({"type": "pong", "id": content.get("id")})
 
-    frame_handlers = {"ping": frame_ping}
+    async def frame_subscribe(self, content):
+        """Sends the messages after ``after``, then live ones; ends the catch-up with a ``subscribed`` frame."""
+        thread_id, after = _thread_id(content), _seq(content, "after")
+        try:
+            read_positions = await self._db(self._read_positions, thread_id)
+        except Thread.DoesNotExist:
+            raise _not_found() from None
+        self.participating.add(thread_id)
+        if thread_id not in self.subscriptions:
+            # Join before reading the backlog: a message committed meanwhile arrives live and is deduplicated.
+            await self._group_add(thread_group(thread_id))
+        self.subscriptions[thread_id] = after
+        await self._send_after(thread_id, after)
+        await self.send_json(
+            {"type": "subscribed", "thread": thread_id, "seq": self.subscriptions[thread_id], "read": read_positions}
+        )
+
+    async def frame_unsubscribe(self, content):
+        thread_id = _thread_id(content)
+        if self.subscriptions.pop(thread_id, None) is not None:
+            await self._group_discard(thread_group(thread_id))
+
+    async def frame_send(self, content):
+        thread_id = _thread_id(content)
+        client_id = _client_id(content)
+        if client_id is None:
+            raise FrameError("bad_frame", _('"client_id" must be a UUID chosen by the client.'))
+        body = content.get("body")
+        if not isinstance(body, str):
+            raise FrameError("bad_frame", _('"body" must be text.'))
+        try:
+            message, _created = await self._db(self._send, thread_id, client_id, body)
+        except Thread.DoesNotExist:
+            raise _not_found() from None
+        except PermissionDenied as exc:
+            raise FrameError("forbidden", str(exc)) from None
+        except ValidationError as exc:
+            code = "too_large" if exc.error_dict["body"][0].code == "too_large" else "invalid"
+            raise FrameError(code, exc.message_dict["body"][0]) from None
+        self.participating.add(thread_id)
+        await self.send_json({"type": "ack", "client_id": str(client_id), "thread": thread_id, "seq": message["seq"],
+                              "id": message["id"], "sent_at": message["sent_at"]})
+
+    async def frame_read(self, content):
+        thread_id, seq = _thread_id(content), _seq(content, "seq")
+        try:
+            await self._db(services.thread_mark_read, thread_id=thread_id, neighbour=self.neighbour, seq=seq)
+        except Thread.DoesNotExist:
+            raise _not_found() from None
+        self.participating.add(thread_id)
+
+    async def frame_typing(self, content):
+        thread_id = _thread_id(content)
+        try:
+            await self._db(services.typing_announce, thread_id=thread_id, neighbour=self.neighbour,
+                           sender_channel=self.channel_name)
+        except Thread.DoesNotExist:
+            raise _not_found() from None
+
+    frame_handlers = {
+        "ping": frame_ping,
+        "subscribe": frame_subscribe,
+        "unsubscribe": frame_unsubscribe,
+        "send": frame_send,
+        "read": frame_read,
+        "typing": frame_typing,
+    }
+
+    # --- database work (runs in Django's database thread) ----------------------------------------------------
+
+    @staticmethod
+    async def _db(function, *args, **kwargs):
+        return await database_sync_to_async(function)(*args, **kwargs)
+
+    def _read_positions(self, thread_id):
+        thread = selectors.thread_get_for_participant(neighbour=self.neighbour, thread_id=thread_id)
+        return {str(p.neighbour_id): p.last_read_seq for p in selectors.thread_participants(thread=thread)}
+
+    def _send(self, thread_id, client_id, body):
+        retry_after = ratelimit.hit("message", f"user:{self.neighbour.pk}")
+        if retry_after is not None:
+            raise FrameError(
+                "rate_limited",
+                _("You are sending messages too fast. Try again in %(seconds)d seconds.") % {"seconds": retry_after},
+            )
+        message, created = services.message_send(
+            thread_id=thread_id, author=self.neighbour, body=body, client_id=client_id
+        )
+        return message_payload(message), created
+
+    def _backlog(self, thread_id, after):
+        return [
+            message_payload(m)
+            for m in selectors.message_list(thread=thread_id, after=after, limit=BACKLOG_PAGE)
+        ]
+
+    async def _send_after(self, thread_id, after):
+        """Sends every stored message of the thread after ``after``, in order, and records how far it got."""
+        while True:
+            page = await self._db(self._backlog, thread_id, after)
+            for payload in page:
+                await self.send_json(payload)
+                after = payload["seq"]
+            self.subscriptions[thread_id] = after
+            if len(page) < BACKLOG_PAGE:
+                return
 
     # --- channel-layer events ----------------------------------------------------------------------------------
 
-    def notification(self, event):
-        self.send_json({**event["payload"], "type": "notification"})
+    async def chat_message(self, event):
+        payload = event["message"]
+        thread_id, seq = payload["thread"], payload["seq"]
+        sent = self.subscriptions.get(thread_id)
+        if sent is None or seq <= sent:
+            return
+        if seq == sent + 1:
+            await self.send_json(payload)
+            self.subscriptions[thread_id] = seq
+        else:  # the layer dropped something: fill the gap from the database, in order
+            await self._send_after(thread_id, sent)
+
+    async def chat_read(self, event):
+        if event["thread"] in self.subscriptions:
+            await self.send_json({"type": "read", "thread": event["thread"], "neighbour": event["neighbour"],
+                                  "seq": event["seq"]})
+
+    async def chat_typing(self, event):
+        if event["thread"] in self.subscriptions and event["sender"] != self.channel_name:
+            await self.send_json({"type": "typing", "thread": event["thread"], "neighbour": event["neighbour"]})
+
+    async def notification(self, event):
+        payload = event["payload"]
+        if payload.get("kind") == "message" and payload.get("thread") in self.subscriptions:
+            return  # the message itself is on its way to this connection
+        await self.send_json({**payload, "type": "notification"})

@@ -1,12 +1,18 @@
-"""Channel-layer group names and broadcast helpers.
+"""Channel-layer group names, frame shapes and broadcast helpers.
 
 The channel layer only carries hints: whatever it delivers has been committed to the database first, and a client
-that missed a hint catches up from the database. Call these from ``transaction.on_commit``, never inside a
-transaction.
+that missed a hint catches up from the database (``subscribe`` with ``after``). Call the broadcast helpers from
+``transaction.on_commit``, never inside a transaction. They never raise: with Redis down a message is still stored
+and acknowledged, and live delivery resumes when Redis is back.
 """
+
+import logging
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.utils.translation import gettext as _
+
+logger = logging.getLogger(__name__)
 
 
 def neighbour_group(neighbour_id):
@@ -14,8 +20,72 @@ def neighbour_group(neighbour_id):
     return f"neighbour.{neighbour_id}"
 
 
+def thread_group(thread_id):
+    """Every connection subscribed to one thread."""
+    return f"thread.{thread_id}"
+
+
+def author_payload(neighbour):
+    """How a message's author is shown: ``None`` for system messages, a placeholder for an erased account."""
+    if neighbour is None:
+        return None
+    return {"id": neighbour.pk, "display_name": neighbour.display_name}
+
+
+def message_payload(message):
+    """The ``message`` frame of DESIGN §4 (also the shape of a message in the HTTP API)."""
+    return {
+        "type": "message",
+        "thread": message.thread_id,
+        "seq": message.seq,
+        "id": message.pk,
+        "author": author_payload(message.author) if message.author_id else None,
+        "kind": message.kind,
+        "body": message.body,
+        "data": message.data,
+        "client_id": str(message.client_id) if message.client_id else None,
+        "sent_at": message.sent_at.isoformat(),
+    }
+
+
+def _group_send(group, event):
+    try:
+        async_to_sync(get_channel_layer().group_send)(group, event)
+    except Exception:
+        logger.warning("Channel layer unavailable; %s not delivered live to %s", event["type"], group, exc_info=True)
+
+
+def broadcast_message(*, payload, notify_ids, title):
+    """Sends a committed message to the connections subscribed to its thread, and a ``message`` notification to
+    the other participants' connections (those not looking at the thread learn that something is waiting)."""
+    _group_send(thread_group(payload["thread"]), {"type": "chat.message", "message": payload})
+    author = payload["author"]
+    notification = {
+        "kind": "message",
+        "thread": payload["thread"],
+        "seq": payload["seq"],
+        "title": title,
+        "from": author["display_name"] if author else _("Dugnad"),
+    }
+    for neighbour_id in notify_ids:
+        _group_send(neighbour_group(neighbour_id), {"type": "notification", "payload": notification})
+
+
+def broadcast_read(*, thread_id, neighbour_id, seq):
+    """Tells a thread's subscribers how far one participant has read (read marks)."""
+    _group_send(
+        thread_group(thread_id), {"type": "chat.read", "thread": thread_id, "neighbour": neighbour_id, "seq": seq}
+    )
+
+
+def broadcast_typing(*, thread_id, neighbour, sender_channel):
+    """Tells a thread's other subscribers that ``neighbour`` is typing (not stored; a hint that fades)."""
+    _group_send(
+        thread_group(thread_id),
+        {"type": "chat.typing", "thread": thread_id, "neighbour": author_payload(neighbour), "sender": sender_channel},
+    )
+
+
 def notify_neighbour(*, neighbour_id, payload):
     """Sends ``{"type": "notification", **payload}`` to every open connection of this neighbour."""
-    async_to_sync(get_channel_layer().group_send)(
-        neighbour_group(neighbour_id), {"type": "notification", "payload": payload}
-    )
+    _group_send(neighbour_group(neighbour_id), {"type": "notification", "payload": payload})

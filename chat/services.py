@@ -1,23 +1,158 @@
-"""Writes about threads. Messages and live delivery come with the chat itself (see docs/api.md)."""
+"""Every write about threads: opening them, messages, read positions, typing hints and notifications.
 
+The WebSocket consumer and the HTTP API call the same functions, so both enforce the same rules.
+"""
+
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Q
+from django.db.models.functions import Greatest, Least
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
-from chat.events import notify_neighbour
-from chat.models import Notification, Participant, Thread
+from chat import events
+from chat.models import Message, Notification, Participant, Thread
+from chat.selectors import thread_get_for_participant
+from neighbours.models import Block, NotifyFrequency
+
+# Participants of larger threads (a session's group) are not pinged per message; their unread counts still grow.
+_NOTIFY_PARTICIPANTS_UP_TO = 50
 
 
 @transaction.atomic
-def thread_open(*, subject, participants):
+def thread_open(*, subject, participants, title=""):
     """The thread about ``subject``, created on first use, with every neighbour in ``participants`` in it.
 
     Opening it again adds whoever is missing and returns the same thread (one thread per subject).
     """
     subject_type = ContentType.objects.get_for_model(subject)
-    thread, _created = Thread.objects.get_or_create(subject_type=subject_type, subject_id=subject.pk)
+    thread, _created = Thread.objects.get_or_create(
+        subject_type=subject_type, subject_id=subject.pk, defaults={"title": title[:200]}
+    )
     for neighbour in participants:
         Participant.objects.get_or_create(thread=thread, neighbour=neighbour)
     return thread
+
+
+def check_message_body(body):
+    """Raises ValidationError unless ``body`` is a message worth storing (not blank, within the size limit)."""
+    limit = settings.DUGNAD_MESSAGE_MAX_CHARS
+    if not isinstance(body, str) or not body.strip():
+        raise ValidationError({"body": ValidationError(_("Write a message first."), code="blank")})
+    if len(body) > limit:
+        raise ValidationError({"body": ValidationError(
+            _("A message can be at most %(limit)d characters long.") % {"limit": limit}, code="too_large"
+        )})
+
+
+# Takes the next sequence number of a thread, holding its row lock until commit, and only if the author takes part
+# in it and no block stands between the author and another participant. One statement does the permission check,
+# the lock and the numbering, because it runs for every message sent.
+_NEXT_SEQ_SQL = """
+UPDATE {thread} SET last_seq = last_seq + 1, last_message_at = %(now)s
+WHERE id = %(thread_id)s
+  AND EXISTS (SELECT 1 FROM {participant} WHERE thread_id = %(thread_id)s AND neighbour_id = %(author_id)s)
+  AND NOT EXISTS (
+    SELECT 1 FROM {block} b
+    JOIN {participant} p ON p.thread_id = %(thread_id)s
+     AND p.neighbour_id = CASE WHEN b.blocker_id = %(author_id)s THEN b.blocked_id ELSE b.blocker_id END
+    WHERE b.blocker_id = %(author_id)s OR b.blocked_id = %(author_id)s
+  )
+RETURNING last_seq, title
+"""
+_NEXT_SEQ_SYSTEM_SQL = """
+UPDATE {thread} SET last_seq = last_seq + 1, last_message_at = %(now)s WHERE id = %(thread_id)s
+RETURNING last_seq, title
+"""
+
+
+def _next_seq(*, thread_id, author, now):
+    tables = {
+        "thread": Thread._meta.db_table,
+        "participant": Participant._meta.db_table,
+        "block": Block._meta.db_table,
+    }
+    sql = (_NEXT_SEQ_SQL if author is not None else _NEXT_SEQ_SYSTEM_SQL).format(**tables)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"now": now, "thread_id": thread_id, "author_id": author.pk if author else None})
+        row = cursor.fetchone()
+    if row is not None:
+        return row
+    # Refused: say why, without telling a stranger that the thread exists.
+    if author is not None:
+        thread_get_for_participant(neighbour=author, thread_id=thread_id)  # raises Thread.DoesNotExist
+        raise PermissionDenied(_("You cannot write in this conversation: one of you has blocked the other."))
+    raise Thread.DoesNotExist
+
+
+def message_send(*, thread_id, author, body, client_id=None, kind=Message.Kind.TEXT, data=None):
+    """Stores a message and, after commit, broadcasts it. Returns ``(message, created)``.
+
+    ``author`` is None for system messages. A ``client_id`` the author already used in this thread returns the
+    stored message with ``created=False`` and stores nothing (a client re-sending after a reconnect). Raises
+    ``Thread.DoesNotExist`` (no such thread, or the author is not in it), ``PermissionDenied`` (a block) or
+    ``ValidationError`` (the body).
+    """
+    check_message_body(body)
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            seq, title = _next_seq(thread_id=thread_id, author=author, now=now)
+            message = Message.objects.create(
+                thread_id=thread_id, seq=seq, author=author, kind=kind, body=body, data=data or {},
+                client_id=client_id, sent_at=now,
+            )
+            payload = events.message_payload(message)
+            notify_ids = _others_to_notify(thread_id=thread_id, author=author)
+            transaction.on_commit(
+                lambda: events.broadcast_message(payload=payload, notify_ids=notify_ids, title=title)
+            )
+    except IntegrityError:
+        # The only unique constraint a send can hit while holding the thread's lock is the client_id one: the
+        # message was stored by an earlier attempt. The transaction rolled back, so no sequence number was used.
+        if client_id is None:
+            raise
+        existing = Message.objects.filter(thread_id=thread_id, author=author, client_id=client_id).first()
+        if existing is None:
+            raise
+        return existing, False
+    return message, True
+
+
+def _others_to_notify(*, thread_id, author):
+    others = Participant.objects.filter(thread_id=thread_id).values_list("neighbour_id", flat=True)
+    if author is not None:
+        others = others.exclude(neighbour_id=author.pk)
+    others = list(others[: _NOTIFY_PARTICIPANTS_UP_TO + 1])
+    return [] if len(others) > _NOTIFY_PARTICIPANTS_UP_TO else others
+
+
+def thread_mark_read(*, thread_id, neighbour, seq):
+    """Moves ``neighbour``'s read position forward to ``seq`` (never back, never past the newest message) and tells
+    the thread's subscribers. Returns the new position. Raises ``Thread.DoesNotExist`` for a stranger."""
+    with transaction.atomic():
+        updated = Participant.objects.filter(thread_id=thread_id, neighbour=neighbour).update(
+            last_read_seq=Greatest(F("last_read_seq"), Least(seq, F("thread__last_seq")))
+        )
+        if not updated:
+            raise Thread.DoesNotExist
+        position = Participant.objects.get(thread_id=thread_id, neighbour=neighbour).last_read_seq
+        transaction.on_commit(
+            lambda: events.broadcast_read(thread_id=thread_id, neighbour_id=neighbour.pk, seq=position)
+        )
+    return position
+
+
+def typing_announce(*, thread_id, neighbour, sender_channel=None):
+    """Tells the other people in a thread that ``neighbour`` is typing. Raises ``Thread.DoesNotExist`` for a
+    stranger."""
+    thread_get_for_participant(neighbour=neighbour, thread_id=thread_id)
+    events.broadcast_typing(thread_id=thread_id, neighbour=neighbour, sender_channel=sender_channel)
 
 
 def notification_send(*, recipient, kind, payload):
@@ -28,5 +163,63 @@ def notification_send(*, recipient, kind, payload):
     """
     notification = Notification.objects.create(recipient=recipient, kind=kind, payload=payload)
     frame = {"id": notification.pk, "kind": kind, "created_at": notification.created_at.isoformat(), **payload}
-    transaction.on_commit(lambda: notify_neighbour(neighbour_id=recipient.pk, payload=frame))
+    transaction.on_commit(lambda: events.notify_neighbour(neighbour_id=recipient.pk, payload=frame))
     return notification
+
+
+def notifications_mark_read(*, recipient):
+    """Marks all of ``recipient``'s notifications as read."""
+    return Notification.objects.filter(recipient=recipient, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def unread_emails_send(*, base_url, older_than):
+    """E-mails each participant who has had unread messages for longer than ``older_than`` (a timedelta), once per
+    batch of messages: the next e-mail comes only when newer messages have waited as long. Returns how many were
+    sent. Run from a timer (``manage.py send_unread_emails``)."""
+    cutoff = timezone.now() - older_than
+    waiting = (
+        Participant.objects.filter(
+            Q(thread__last_seq__gt=F("last_read_seq")) & Q(thread__last_seq__gt=F("emailed_seq")),
+            neighbour__is_active=True,
+        )
+        .exclude(neighbour__notify_frequency=NotifyFrequency.NEVER)
+        .select_related("neighbour", "thread")
+        .order_by("neighbour_id", "thread_id")
+    )
+    by_neighbour = {}
+    for participant in waiting:
+        unread = (
+            Message.objects.filter(
+                thread_id=participant.thread_id,
+                seq__gt=max(participant.last_read_seq, participant.emailed_seq),
+                sent_at__lte=cutoff,
+            )
+            .exclude(author=participant.neighbour)
+            .order_by("seq")
+        )
+        newest = unread.values_list("seq", flat=True).last()
+        if newest is None:
+            continue
+        by_neighbour.setdefault(participant.neighbour, []).append((participant, unread.count(), newest))
+    sent = 0
+    for neighbour, threads in by_neighbour.items():
+        with translation.override(neighbour.language):
+            context = {
+                "neighbour": neighbour,
+                "threads": [
+                    {"title": p.thread.title or _("Conversation"), "count": count,
+                     "url": base_url + reverse("frontend:thread_detail", args=[p.thread_id])}
+                    for p, count, _newest in threads
+                ],
+            }
+            send_mail(
+                subject=render_to_string("chat/unread_subject.txt", context).strip(),
+                message=render_to_string("chat/unread_email.txt", context),
+                from_email=None,
+                recipient_list=[neighbour.email],
+            )
+        for participant, _count, newest in threads:
+            Participant.objects.filter(pk=participant.pk, emailed_seq__lt=newest).update(emailed_seq=newest)
+        sent += 1
+    return sent
+

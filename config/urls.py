@@ -8,6 +8,7 @@ api_v1 = [
     path("", include("neighbours.urls")),
     path("", include("requests.urls")),
     path("", include("offers.urls")),
+    path("", include("chat.urls")),
     path("geo/", include("geo.urls")),
 ]
 

@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
@@ -134,3 +135,14 @@ class NearbyForm(forms.Form):
     )
     place = forms.CharField(label=_("Near"), max_length=300, required=False,
                             help_text=_("An address or place. Empty: near your home."))
+
+
+class MessageForm(forms.Form):
+    body = forms.CharField(label=_("Your message"), widget=forms.Textarea(attrs={"rows": 3}), strip=False)
+    # Chosen when the form is shown: sending the same form twice stores the message once.
+    client_id = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["body"].max_length = settings.DUGNAD_MESSAGE_MAX_CHARS
+        self.fields["body"].widget.attrs["maxlength"] = settings.DUGNAD_MESSAGE_MAX_CHARS

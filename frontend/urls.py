@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from frontend import posts, views
+from frontend import chat, posts, views
 
 app_name = "frontend"
 
@@ -40,4 +40,7 @@ urlpatterns = [
     path("offers/<int:pk>/status/", posts.offer_set_status, name="offer_set_status"),
     path("offers/<int:pk>/ask/", posts.offer_ask, name="offer_ask"),
     path("asks/<int:pk>/answer/", posts.offer_ask_answer, name="offer_ask_answer"),
+    path("messages/", chat.thread_list, name="thread_list"),
+    path("messages/<int:pk>/", chat.thread_detail, name="thread_detail"),
+    path("notifications/", chat.notification_list, name="notification_list"),
 ]

@@ -2,12 +2,15 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from neighbours import services
+from neighbours import selectors, services
 from neighbours.serializers import (
+    BlockInputSerializer,
+    BlockOutputSerializer,
     MeOutputSerializer,
     MeUpdateInputSerializer,
     RegisterInputSerializer,
@@ -97,3 +100,30 @@ class MeApi(APIView):
         except DjangoValidationError as exc:
             raise serializers.ValidationError(exc.message_dict) from None
         return Response(MeOutputSerializer(neighbour).data)
+
+
+class BlockListApi(APIView):
+    """The neighbours I have blocked; blocking one more."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=BlockOutputSerializer(many=True), summary="Neighbours I block")
+    def get(self, request):
+        return Response(BlockOutputSerializer(selectors.block_list(blocker=request.user), many=True).data)
+
+    @extend_schema(request=BlockInputSerializer, responses={201: BlockOutputSerializer}, summary="Block a neighbour")
+    def post(self, request):
+        data = BlockInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        block = services.block_create(blocker=request.user, blocked=data.validated_data["neighbour"])
+        return Response(BlockOutputSerializer(block).data, status=status.HTTP_201_CREATED)
+
+
+class BlockDetailApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={204: None}, summary="Lift a block")
+    def delete(self, request, neighbour_id):
+        if not services.block_delete(blocker=request.user, blocked_id=neighbour_id):
+            raise NotFound()
+        return Response(status=status.HTTP_204_NO_CONTENT)

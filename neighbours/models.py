@@ -244,3 +244,23 @@ class Follow(models.Model):
 
     def __str__(self):
         return f"{self.neighbour} follows {self.organisation}"
+
+
+class Block(models.Model):
+    """``blocker`` no longer wants contact with ``blocked``: neither can respond to the other, open a thread with
+    them or post in a thread they share. Only the blocker sees the block."""
+
+    blocker = models.ForeignKey(Neighbour, on_delete=models.CASCADE, related_name="blocks")
+    blocked = models.ForeignKey(Neighbour, on_delete=models.CASCADE, related_name="blocked_by")
+    created_at = models.DateTimeField(_("since"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("block")
+        verbose_name_plural = _("blocks")
+        constraints = [
+            models.UniqueConstraint(fields=["blocker", "blocked"], name="block_once"),
+            models.CheckConstraint(condition=~models.Q(blocker=models.F("blocked")), name="block_not_self"),
+        ]
+
+    def __str__(self):
+        return f"{self.blocker} blocks {self.blocked}"

@@ -1,7 +1,8 @@
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from neighbours.models import Membership
+from neighbours.models import Block, Membership
 
 
 def membership_may_act(*, neighbour, organisation):
@@ -28,3 +29,19 @@ def check_may_manage_post(*, post, neighbour, message=None):
     if post.organisation_id and membership_may_act(neighbour=neighbour, organisation=post.organisation):
         return
     raise PermissionDenied(message or _("Only the person who posted this may change it."))
+
+
+def block_exists_between(a, b):
+    """Whether either of two neighbours (or their ids) has blocked the other."""
+    a_id, b_id = getattr(a, "pk", a), getattr(b, "pk", b)
+    return Block.objects.filter(Q(blocker_id=a_id, blocked_id=b_id) | Q(blocker_id=b_id, blocked_id=a_id)).exists()
+
+
+def check_not_blocked(a, b):
+    """Raises PermissionDenied if either neighbour has blocked the other; the message does not say who blocked whom."""
+    if block_exists_between(a, b):
+        raise PermissionDenied(_("You cannot contact this neighbour."))
+
+
+def block_list(*, blocker):
+    return Block.objects.filter(blocker=blocker).select_related("blocked").order_by("-created_at")

@@ -61,3 +61,13 @@ class MeUpdateInputSerializer(serializers.Serializer):
                 {"home_address": [_("Give either a point or an address for your home, not both.")]}
             )
         return attrs
+
+
+class BlockInputSerializer(serializers.Serializer):
+    neighbour = serializers.PrimaryKeyRelatedField(queryset=Neighbour.objects.filter(is_active=True))
+
+
+class BlockOutputSerializer(serializers.Serializer):
+    neighbour = serializers.IntegerField(source="blocked_id")
+    display_name = serializers.CharField(source="blocked.display_name")
+    created_at = serializers.DateTimeField()

@@ -16,7 +16,7 @@ from rest_framework.authtoken.models import Token
 
 from geo.privacy import approximate_point
 from geo.services import geocode
-from neighbours.models import Language, Membership, Neighbour, Organisation, normalise_email
+from neighbours.models import Block, Language, Membership, Neighbour, Organisation, normalise_email
 
 _VERIFY_SALT = "neighbours.email-verification"
 
@@ -180,3 +180,17 @@ def membership_add(*, organisation, neighbour, role):
         organisation=organisation, neighbour=neighbour, defaults={"role": role}
     )
     return membership
+
+
+def block_create(*, blocker, blocked):
+    """``blocker`` blocks ``blocked`` (blocking twice is the same as once). Returns the block."""
+    if blocker.pk == blocked.pk:
+        raise ValidationError({"neighbour": _("You cannot block yourself.")})
+    block, _created = Block.objects.get_or_create(blocker=blocker, blocked=blocked)
+    return block
+
+
+def block_delete(*, blocker, blocked_id):
+    """Lifts a block; returns whether there was one."""
+    deleted, _details = Block.objects.filter(blocker=blocker, blocked_id=blocked_id).delete()
+    return deleted > 0

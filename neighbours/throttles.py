@@ -58,3 +58,14 @@ class PostThrottle(_ScopedThrottle):
         if request.method != "POST" or not request.user.is_authenticated:
             return None
         return f"user:{request.user.pk}"
+
+
+class MessageThrottle(_ScopedThrottle):
+    """Chat messages per neighbour; the WebSocket consumer counts in the same scope."""
+
+    scope = "message"
+
+    def get_key(self, request):
+        if request.method != "POST" or not request.user.is_authenticated:
+            return None
+        return f"user:{request.user.pk}"

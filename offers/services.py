@@ -4,10 +4,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from chat.services import notification_send, thread_open
+from chat.services import message_send, notification_send, thread_open
 from geo.privacy import approximate_point
 from geo.services import check_inside_service_area
-from neighbours.selectors import check_may_manage_post, check_may_post
+from neighbours.selectors import check_may_manage_post, check_may_post, check_not_blocked
 from offers.availability import check_availability
 from offers.models import HelpOffer, OfferAsk
 from requests.services import Conflict, help_request_create, response_accept, response_create
@@ -66,6 +66,7 @@ def offer_ask_create(*, offer, asker, message, needed_from=None, needed_until=No
     offer = HelpOffer.objects.select_for_update().get(pk=offer.pk)
     if offer.author_id == asker.pk:
         raise ValidationError({"non_field_errors": [_("You cannot ask for your own offer.")]})
+    check_not_blocked(asker, offer.author)
     if offer.status != HelpOffer.Status.ACTIVE:
         raise Conflict(_("This offer is not available at the moment."))
     if needed_from and needed_until and needed_until < needed_from:
@@ -77,8 +78,10 @@ def offer_ask_create(*, offer, asker, message, needed_from=None, needed_until=No
             ask.save()
     except IntegrityError:
         raise Conflict(_("You have already asked for this offer; wait for the answer.")) from None
-    ask.thread = thread_open(subject=ask, participants=[asker, offer.author])
+    ask.thread = thread_open(subject=ask, participants=[asker, offer.author], title=offer.title)
     ask.save(update_fields=["thread"])
+    if message.strip():
+        message_send(thread_id=ask.thread_id, author=asker, body=message)
     notification_send(
         recipient=offer.author,
         kind="offer_asked",

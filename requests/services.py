@@ -15,12 +15,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import APIException
 
-from chat.services import notification_send, thread_open
+from chat.services import message_send, notification_send, thread_open
 from geo.privacy import approximate_point
 from geo.selectors import rounded_km
 from geo.services import check_inside_service_area
 from neighbours.models import Neighbour, NotifyFrequency
-from neighbours.selectors import check_may_manage_post, check_may_post
+from neighbours.selectors import check_may_manage_post, check_may_post, check_not_blocked
 from requests import schedule
 from requests.models import Agreement, HelpRequest, Occurrence, Response
 
@@ -174,6 +174,7 @@ def response_create(*, help_request, responder, message, organisation=None):
     help_request = HelpRequest.objects.select_for_update().get(pk=help_request.pk)
     if help_request.author_id == responder.pk:
         raise ValidationError({"non_field_errors": [_("You cannot answer your own request.")]})
+    check_not_blocked(responder, help_request.author)
     if help_request.status not in {HelpRequest.Status.OPEN, HelpRequest.Status.MATCHED}:
         raise Conflict(_("This request is closed."))
     response = Response(request=help_request, responder=responder, organisation=organisation, message=message)
@@ -200,6 +201,7 @@ def response_accept(*, response, by):
     help_request = HelpRequest.objects.select_for_update().get(pk=response.request_id)
     response = Response.objects.select_for_update().get(pk=response.pk)
     check_may_manage_post(post=help_request, neighbour=by)
+    check_not_blocked(help_request.author, response.responder)
     if response.status != Response.Status.PENDING:
         raise Conflict(_("This answer has already been dealt with."))
     if help_request.status not in {HelpRequest.Status.OPEN, HelpRequest.Status.MATCHED}:
@@ -208,8 +210,12 @@ def response_accept(*, response, by):
         request=help_request, response=response, requester=help_request.author, helper=response.responder,
         helper_organisation=response.organisation,
     )
-    agreement.thread = thread_open(subject=agreement, participants=[help_request.author, response.responder])
+    agreement.thread = thread_open(
+        subject=agreement, participants=[help_request.author, response.responder], title=help_request.title
+    )
     agreement.save(update_fields=["thread"])
+    if response.message.strip():
+        message_send(thread_id=agreement.thread_id, author=response.responder, body=response.message)
     Occurrence.objects.bulk_create(
         Occurrence(agreement=agreement, starts_at=start, ends_at=end)
         for start, end in schedule.occurrence_times(

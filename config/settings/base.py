@@ -65,6 +65,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "frontend.context_processors.map_settings",
+                "frontend.context_processors.inbox_counts",
             ],
         },
     },
@@ -170,7 +171,17 @@ DUGNAD_RATES = {
     "register": env_str("DUGNAD_RATE_REGISTER", "10/hour"),
     # New requests, offers and responses, per neighbour.
     "post": env_str("DUGNAD_RATE_POST", "30/hour"),
+    # Chat messages per neighbour, over HTTP and WebSocket together.
+    "message": env_str("DUGNAD_RATE_MESSAGE", "60/min"),
 }
+# Frames one WebSocket connection may send: a steady rate per second and a burst (a token bucket per connection).
+DUGNAD_WS_FRAMES_PER_SECOND = env_int("DUGNAD_WS_FRAMES_PER_SECOND", 20)
+DUGNAD_WS_FRAME_BURST = env_int("DUGNAD_WS_FRAME_BURST", 60)
+
+# Chat messages longer than this are refused (HTTP 400, WebSocket error frame "too_large").
+DUGNAD_MESSAGE_MAX_CHARS = env_int("DUGNAD_MESSAGE_MAX_CHARS", 4000)
+# Messages unread for this long are mentioned in an e-mail (manage.py send_unread_emails, run from a timer).
+DUGNAD_UNREAD_EMAIL_AFTER_MINUTES = env_int("DUGNAD_UNREAD_EMAIL_AFTER_MINUTES", 30)
 
 REST_FRAMEWORK = {
     # Token first, so that an unauthenticated request gets 401 with `WWW-Authenticate: Token` (not 403).

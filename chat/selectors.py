@@ -1,0 +1,78 @@
+"""Reads about threads. Every read takes the reader and returns only what they take part in."""
+
+from django.db.models import Count, F, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+
+from chat.models import Message, Participant, Thread
+
+
+def thread_get_for_participant(*, neighbour, thread_id):
+    """The thread ``thread_id`` if ``neighbour`` takes part in it; raises ``Thread.DoesNotExist`` otherwise (a
+    stranger cannot tell a thread they are not in from one that does not exist)."""
+    try:
+        thread_id = int(thread_id)
+    except (TypeError, ValueError):
+        raise Thread.DoesNotExist from None
+    return Thread.objects.get(pk=thread_id, participations__neighbour=neighbour)
+
+
+def participant_get(*, neighbour, thread_id):
+    """``neighbour``'s participation (read position) in a thread; raises ``Thread.DoesNotExist`` for a stranger."""
+    participant = Participant.objects.filter(thread_id=thread_id, neighbour=neighbour).first()
+    if participant is None:
+        raise Thread.DoesNotExist
+    return participant
+
+
+def thread_list_for(*, neighbour):
+    """The threads ``neighbour`` takes part in, most recently active first, each annotated with ``unread`` (messages
+    from others after their read position), ``last_read_seq``, and the newest message's ``last_body``,
+    ``last_author_name`` and ``last_kind``."""
+    mine = Participant.objects.filter(thread=OuterRef("pk"), neighbour=neighbour)
+    newest = Message.objects.filter(thread=OuterRef("pk")).order_by("-seq")
+    return (
+        Thread.objects.filter(participations__neighbour=neighbour)
+        .annotate(
+            last_read_seq=Subquery(mine.values("last_read_seq")[:1]),
+            last_body=Subquery(newest.values("body")[:1]),
+            last_kind=Subquery(newest.values("kind")[:1]),
+            last_author_name=Subquery(newest.values("author__display_name")[:1]),
+        )
+        .annotate(
+            unread=Coalesce(
+                Subquery(
+                    Message.objects.filter(thread=OuterRef("pk"), seq__gt=OuterRef("last_read_seq"))
+                    .exclude(author=neighbour)
+                    .values("thread")
+                    .annotate(count=Count("*"))
+                    .values("count")
+                ),
+                0,
+            ),
+        )
+        .order_by(F("last_message_at").desc(nulls_last=True), "-created_at", "-pk")
+    )
+
+
+def thread_participants(*, thread):
+    """The people in a thread with their read positions, for names and read marks."""
+    return Participant.objects.filter(thread=thread).select_related("neighbour").order_by("joined_at", "pk")
+
+
+def message_list(*, thread, after=None, before=None, limit=100):
+    """Up to ``limit`` messages of ``thread`` in sequence order: those after ``after`` (the oldest first), or the
+    newest ones before ``before`` (still returned oldest first), or the newest ones."""
+    messages = Message.objects.filter(thread=thread).select_related("author")
+    if after is not None:
+        return list(messages.filter(seq__gt=after).order_by("seq")[:limit])
+    if before is not None:
+        messages = messages.filter(seq__lt=before)
+    return list(reversed(messages.order_by("-seq")[:limit]))
+
+
+def unread_total(*, neighbour):
+    """How many messages from others wait unread across all of ``neighbour``'s threads (for the menu badge)."""
+    return Message.objects.filter(
+        thread__participations__neighbour=neighbour,
+        seq__gt=F("thread__participations__last_read_seq"),
+    ).exclude(author=neighbour).count()

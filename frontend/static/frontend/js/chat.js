@@ -1,0 +1,387 @@
+/* Live conversation on the thread page, attached through data- attributes (no inline scripts).
+ *
+ *   <section data-chat data-thread="7" data-last-seq="12" data-me="3" data-others-read="10" data-live="1"
+ *            data-label-…="translated text">
+ *     <ol data-chat-messages>…server-rendered messages…</ol>
+ *     <p data-chat-typing></p> <p data-chat-status></p>
+ *   </section>
+ *   <form data-chat-form>…textarea name=body, hidden client_id…</form>
+ *
+ * Protocol (DESIGN §4): one WebSocket at /ws/; "subscribe" with "after" = the last sequence number shown, so the
+ * server sends what was missed, then live messages. A message typed here gets a client_id and waits in an outbox
+ * (kept in localStorage, so a reload or lost connection loses nothing) until the server acks it; after a reconnect
+ * it is sent again with the same client_id and the server stores it only once. Text is always inserted with
+ * textContent, never as HTML. Without JavaScript the form posts and the page reloads.
+ */
+(function () {
+  "use strict";
+
+  var TYPING_EVERY_MS = 3000;
+  var TYPING_SHOWN_MS = 5000;
+  var PING_EVERY_MS = 25000;
+  var MAX_BACKOFF_MS = 30000;
+
+  function newClientId() {
+    if (window.crypto && crypto.randomUUID) {
+      return crypto.randomUUID();
+    }
+    var bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes);
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    var hex = Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+    return hex.slice(0, 8) + "-" + hex.slice(8, 12) + "-" + hex.slice(12, 16) + "-" + hex.slice(16, 20) + "-" +
+      hex.slice(20);
+  }
+
+  function Outbox(threadId) {
+    this.key = "dugnad.outbox." + threadId;
+  }
+  Outbox.prototype.all = function () {
+    try {
+      return JSON.parse(window.localStorage.getItem(this.key) || "[]");
+    } catch (e) {
+      return [];
+    }
+  };
+  Outbox.prototype.save = function (items) {
+    try {
+      if (items.length) {
+        window.localStorage.setItem(this.key, JSON.stringify(items));
+      } else {
+        window.localStorage.removeItem(this.key);
+      }
+    } catch (e) { /* private mode: the outbox lives as long as the page */ }
+  };
+  Outbox.prototype.add = function (item) {
+    var items = this.all();
+    items.push(item);
+    this.save(items);
+  };
+  Outbox.prototype.remove = function (clientId) {
+    this.save(this.all().filter(function (item) { return item.client_id !== clientId; }));
+  };
+
+  function Chat(section, form) {
+    this.section = section;
+    this.form = form;
+    this.list = section.querySelector("[data-chat-messages]");
+    this.typingLine = section.querySelector("[data-chat-typing]");
+    this.statusLine = section.querySelector("[data-chat-status]");
+    this.textarea = form.querySelector("textarea[name=body]");
+    this.threadId = parseInt(section.dataset.thread, 10);
+    this.me = parseInt(section.dataset.me, 10);
+    this.lastSeq = parseInt(section.dataset.lastSeq || "0", 10);
+    this.othersRead = parseInt(section.dataset.othersRead || "0", 10);
+    this.labels = section.dataset;
+    this.outbox = new Outbox(this.threadId);
+    this.socket = null;
+    this.attempt = 0;
+    this.subscribed = false;
+    this.lastTypingSent = 0;
+    this.typingTimer = null;
+    this.pingTimer = null;
+    this.readSent = this.lastSeq;
+  }
+
+  Chat.prototype.start = function () {
+    var chat = this;
+    this.form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      chat.submit();
+    });
+    this.textarea.addEventListener("input", function () { chat.typed(); });
+    this.textarea.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+        event.preventDefault();
+        chat.submit();
+      }
+    });
+    document.addEventListener("visibilitychange", function () { chat.markRead(); });
+    this.outbox.all().forEach(function (item) { chat.showPending(item); });
+    this.connect();
+  };
+
+  // --- connection ---------------------------------------------------------------------------------------------
+
+  Chat.prototype.connect = function () {
+    var chat = this;
+    var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
+    var socket = new WebSocket(scheme + window.location.host + "/ws/");
+    this.socket = socket;
+    socket.addEventListener("open", function () {
+      chat.attempt = 0;
+      chat.send({ type: "subscribe", thread: chat.threadId, after: chat.lastSeq });
+      chat.pingTimer = window.setInterval(function () { chat.send({ type: "ping" }); }, PING_EVERY_MS);
+    });
+    socket.addEventListener("message", function (event) {
+      var frame;
+      try {
+        frame = JSON.parse(event.data);
+      } catch (e) {
+        return;
+      }
+      chat.receive(frame);
+    });
+    socket.addEventListener("close", function () {
+      window.clearInterval(chat.pingTimer);
+      chat.subscribed = false;
+      chat.socket = null;
+      chat.setStatus(chat.labels.labelReconnecting);
+      chat.markWaiting();
+      // Exponential back-off with jitter, so that a server restart is not met by every client at once.
+      var delay = Math.min(MAX_BACKOFF_MS, 1000 * Math.pow(2, chat.attempt)) * (0.5 + Math.random() / 2);
+      chat.attempt += 1;
+      window.setTimeout(function () { chat.connect(); }, delay);
+    });
+  };
+
+  Chat.prototype.send = function (frame) {
+    if (this.socket && this.socket.readyState === WebSocket.OPEN) {
+      this.socket.send(JSON.stringify(frame));
+      return true;
+    }
+    return false;
+  };
+
+  Chat.prototype.setStatus = function (text) {
+    this.statusLine.textContent = text || "";
+  };
+
+  // --- frames from the server ---------------------------------------------------------------------------------
+
+  Chat.prototype.receive = function (frame) {
+    if (frame.thread !== undefined && frame.thread !== this.threadId && frame.type !== "notification") {
+      return;
+    }
+    switch (frame.type) {
+      case "message":
+        this.showMessage(frame);
+        break;
+      case "subscribed":
+        this.subscribed = true;
+        this.setStatus(this.labels.labelLive);
+        this.flushOutbox();
+        this.markRead();
+        break;
+      case "ack":
+        this.acked(frame);
+        break;
+      case "read":
+        if (frame.neighbour !== this.me && frame.seq > this.othersRead) {
+          this.othersRead = frame.seq;
+          this.showSeen();
+        }
+        break;
+      case "typing":
+        if (frame.neighbour && frame.neighbour.id !== this.me) {
+          this.showTyping(frame.neighbour.display_name);
+        }
+        break;
+      case "error":
+        if (frame.client_id) {
+          this.failed(frame);
+        }
+        break;
+      default:
+        break;
+    }
+  };
+
+  Chat.prototype.showMessage = function (frame) {
+    if (frame.seq <= this.lastSeq) {
+      return;
+    }
+    var item = frame.client_id ? this.pendingItem(frame.client_id) : null;
+    if (item) {
+      this.outbox.remove(frame.client_id);
+      this.list.appendChild(item);  // keep the order of the sequence numbers
+    } else {
+      item = this.buildItem(frame.author, frame.body, frame.kind, frame.sent_at);
+      this.list.appendChild(item);
+    }
+    this.settle(item, frame.seq);
+    this.lastSeq = frame.seq;
+    this.clearTyping();
+    this.markRead();
+  };
+
+  Chat.prototype.acked = function (frame) {
+    this.outbox.remove(frame.client_id);
+    var item = this.pendingItem(frame.client_id);
+    if (item && frame.seq === this.lastSeq + 1) {
+      // Stored right after the last message shown: it takes its place now (its own message frame is then skipped).
+      this.list.appendChild(item);
+      this.settle(item, frame.seq);
+      this.lastSeq = frame.seq;
+    }
+    // Otherwise other messages come first; the message frame that follows puts this one in its place.
+  };
+
+  Chat.prototype.failed = function (frame) {
+    var item = this.pendingItem(frame.client_id);
+    if (frame.code === "rate_limited") {
+      // Kept in the outbox; sent again after the next reconnect or the next message.
+      if (item) { this.setState(item, this.labels.labelWaiting); }
+      return;
+    }
+    this.outbox.remove(frame.client_id);
+    if (item) {
+      item.classList.add("failed");
+      this.setState(item, this.labels.labelFailed + " " + frame.detail);
+    }
+  };
+
+  // --- sending ------------------------------------------------------------------------------------------------
+
+  Chat.prototype.submit = function () {
+    var body = this.textarea.value;
+    if (!body.trim()) {
+      this.textarea.focus();
+      return;
+    }
+    var item = { client_id: newClientId(), body: body };
+    this.outbox.add(item);
+    this.showPending(item);
+    this.textarea.value = "";
+    this.textarea.focus();
+    if (this.subscribed) {
+      this.send({ type: "send", thread: this.threadId, client_id: item.client_id, body: item.body });
+    }
+  };
+
+  Chat.prototype.flushOutbox = function () {
+    var chat = this;
+    this.outbox.all().forEach(function (item) {
+      chat.send({ type: "send", thread: chat.threadId, client_id: item.client_id, body: item.body });
+    });
+  };
+
+  Chat.prototype.typed = function () {
+    var now = Date.now();
+    if (this.subscribed && now - this.lastTypingSent > TYPING_EVERY_MS) {
+      this.lastTypingSent = now;
+      this.send({ type: "typing", thread: this.threadId });
+    }
+  };
+
+  Chat.prototype.markRead = function () {
+    if (document.visibilityState === "visible" && this.subscribed && this.lastSeq > this.readSent) {
+      this.readSent = this.lastSeq;
+      this.send({ type: "read", thread: this.threadId, seq: this.lastSeq });
+    }
+  };
+
+  // --- rendering (textContent only) ---------------------------------------------------------------------------
+
+  Chat.prototype.buildItem = function (author, body, kind, sentAt) {
+    var item = document.createElement("li");
+    item.className = "chat-message kind-" + (kind || "text");
+    var meta = document.createElement("p");
+    meta.className = "chat-meta";
+    var name = document.createElement("span");
+    name.className = "chat-author";
+    if (author) {
+      name.textContent = author.display_name;
+      if (author.id === this.me) { item.classList.add("mine"); }
+    } else {
+      name.textContent = kind === "system" ? this.labels.labelSystem : this.labels.labelDeleted;
+    }
+    meta.appendChild(name);
+    var time = document.createElement("time");
+    var date = sentAt ? new Date(sentAt) : new Date();
+    time.dateTime = date.toISOString();
+    time.textContent = date.toLocaleString(document.documentElement.lang || undefined,
+      { dateStyle: "short", timeStyle: "short" });
+    meta.appendChild(document.createTextNode(" "));
+    meta.appendChild(time);
+    item.appendChild(meta);
+    var text = document.createElement("p");
+    text.className = "chat-body";
+    text.textContent = body;
+    item.appendChild(text);
+    var state = document.createElement("p");
+    state.className = "chat-state";
+    item.appendChild(state);
+    var empty = this.list.querySelector("[data-chat-empty]");
+    if (empty) { empty.remove(); }
+    return item;
+  };
+
+  Chat.prototype.showPending = function (outboxItem) {
+    if (this.pendingItem(outboxItem.client_id)) { return; }
+    var item = this.buildItem({ id: this.me, display_name: this.labels.myName }, outboxItem.body, "text", null);
+    item.classList.add("pending");
+    item.dataset.clientId = outboxItem.client_id;
+    this.setState(item, this.subscribed ? this.labels.labelSending : this.labels.labelWaiting);
+    this.list.appendChild(item);
+  };
+
+  Chat.prototype.pendingItem = function (clientId) {
+    var items = this.list.querySelectorAll("li.pending");
+    for (var i = 0; i < items.length; i += 1) {
+      if (items[i].dataset.clientId === clientId) { return items[i]; }
+    }
+    return null;
+  };
+
+  Chat.prototype.settle = function (item, seq) {
+    item.classList.remove("pending", "failed");
+    item.id = "message-" + seq;
+    item.dataset.seq = String(seq);
+    this.setState(item, item.classList.contains("mine") && seq <= this.othersRead ? this.labels.labelSeen : "");
+  };
+
+  Chat.prototype.markWaiting = function () {
+    var chat = this;
+    this.list.querySelectorAll("li.pending").forEach(function (item) {
+      chat.setState(item, chat.labels.labelWaiting);
+    });
+  };
+
+  Chat.prototype.setState = function (item, text) {
+    var state = item.querySelector(".chat-state");
+    if (!state) {
+      state = document.createElement("p");
+      state.className = "chat-state";
+      item.appendChild(state);
+    }
+    state.textContent = text || "";
+  };
+
+  Chat.prototype.showSeen = function () {
+    var chat = this;
+    this.list.querySelectorAll("li.mine[data-seq]").forEach(function (item) {
+      if (parseInt(item.dataset.seq, 10) <= chat.othersRead) {
+        chat.setState(item, chat.labels.labelSeen);
+      }
+    });
+  };
+
+  Chat.prototype.showTyping = function (name) {
+    var chat = this;
+    this.typingLine.textContent = this.labels.labelTyping.replace("%(name)s", name);
+    window.clearTimeout(this.typingTimer);
+    this.typingTimer = window.setTimeout(function () { chat.clearTyping(); }, TYPING_SHOWN_MS);
+  };
+
+  Chat.prototype.clearTyping = function () {
+    window.clearTimeout(this.typingTimer);
+    this.typingLine.textContent = "";
+  };
+
+  function init() {
+    var section = document.querySelector("[data-chat]");
+    var form = document.querySelector("[data-chat-form]");
+    if (!section || !form || section.dataset.live !== "1" || !("WebSocket" in window)) {
+      return;
+    }
+    new Chat(section, form).start();
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+}());
