@@ -8,7 +8,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, Subquery
 from django.db.models.functions import Greatest, Least
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -137,7 +137,9 @@ def thread_mark_read(*, thread_id, neighbour, seq):
     the thread's subscribers. Returns the new position. Raises ``Thread.DoesNotExist`` for a stranger."""
     with transaction.atomic():
         updated = Participant.objects.filter(thread_id=thread_id, neighbour=neighbour).update(
-            last_read_seq=Greatest(F("last_read_seq"), Least(seq, F("thread__last_seq")))
+            last_read_seq=Greatest(
+                F("last_read_seq"), Least(seq, Subquery(Thread.objects.filter(pk=thread_id).values("last_seq")))
+            )
         )
         if not updated:
             raise Thread.DoesNotExist

@@ -67,3 +67,10 @@ def help_offer(*, author=None, category="garden", location=None, radius_km=5, **
         author=author, category=Category.objects.get(slug=category), title=fields.pop("title", "I mow lawns"),
         location=location or point(62.4722, 6.1495), radius_km=radius_km, **fields,
     )
+
+
+def chat_thread(*participants, title="Lawn mowing"):
+    """A thread between ``participants`` (about an organisation: chat/ accepts any subject)."""
+    from chat.services import thread_open
+
+    return thread_open(subject=OrganisationFactory(), participants=participants, title=title)
