@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 import geo
+from chat.services import message_send
 from geo.models import ServiceArea
 from geo.services import places_import, service_area_import
 from neighbours import services
@@ -23,7 +24,7 @@ from neighbours.models import Category, Membership, Neighbour, Organisation
 from offers.models import HelpOffer
 from offers.services import help_offer_create
 from requests.models import HelpRequest
-from requests.services import help_request_create
+from requests.services import help_request_create, response_accept, response_create
 
 RESIDENTS = [
     # email, display name, language, (lat, lon) of home, reach km
@@ -83,6 +84,15 @@ OFFERS = [
      {"wed": [["16:00", "18:00"]], "thu": [["16:00", "18:00"]]}),
 ]
 
+# A conversation that is already going: requester e-mail, request title, helper e-mail, their answer, then messages
+# (author e-mail, text) in the agreement's thread.
+CONVERSATIONS = [
+    ("ola@demo.dugnad.test", "Klipping av banen før kamp", "jonas@demo.dugnad.test",
+     "Vi tar banen hver fredag morgen. Passer klokka 08?",
+     [("ola@demo.dugnad.test", "Klokka 08 passer fint. Porten står åpen."),
+      ("jonas@demo.dugnad.test", "Da er vi enige. Si fra om en kamp flyttes, så flytter vi klippingen.")]),
+]
+
 
 class Command(BaseCommand):
     help = "Load the Ålesund demo neighbourhood (idempotent)."
@@ -97,6 +107,7 @@ class Command(BaseCommand):
             service_area_import(path=data / "alesund_boundary.geojson", name="Ålesund")
         created = self._load(password)
         created += self._load_posts()
+        created += self._load_conversations()
         if created or places_created:
             self.stdout.write(
                 f"Demo neighbourhood loaded: {created} new accounts, organisations and posts, {places_created} places. "
@@ -155,5 +166,20 @@ class Command(BaseCommand):
                 category=Category.objects.get(slug=category), title=title, description=description,
                 location=Point(lon, lat, srid=4326), radius_km=radius, availability=availability,
             )
+            created += 1
+        return created
+
+    @transaction.atomic
+    def _load_conversations(self):
+        created = 0
+        for requester, title, helper_email, answer, messages in CONVERSATIONS:
+            help_request = HelpRequest.objects.get(author__email=requester, title=title)
+            helper = Neighbour.objects.get(email=helper_email)
+            if help_request.responses.filter(responder=helper).exists():
+                continue
+            response = response_create(help_request=help_request, responder=helper, message=answer)
+            agreement = response_accept(response=response, by=help_request.author)
+            for email, body in messages:
+                message_send(thread_id=agreement.thread_id, author=Neighbour.objects.get(email=email), body=body)
             created += 1
         return created
