@@ -39,3 +39,12 @@ def test_organisation_admin_edits_members_inline(operator):
 
     assert response.status_code == 200
     assert "memberships-TOTAL_FORMS" in response.text
+
+
+def test_private_conversations_are_not_in_the_operators_admin():
+    """The municipality runs the servers; its staff cannot read private threads (DESIGN §8)."""
+    from django.contrib import admin
+
+    from chat.models import Message, Participant, Thread
+
+    assert not {Message, Thread, Participant} & set(admin.site._registry)
