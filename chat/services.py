@@ -51,8 +51,8 @@ def check_message_body(body):
 
 
 # Takes the next sequence number of a thread, holding its row lock until commit, and only if the author takes part
-# in it and no block stands between the author and another participant. One statement does the permission check,
-# the lock and the numbering, because it runs for every message sent.
+# in it and no block stands between the author and another participant; also returns the thread's title and (up to
+# a limit) its participants for the notifications. One statement does all of it, because it runs for every message.
 _NEXT_SEQ_SQL = """
 UPDATE {thread} SET last_seq = last_seq + 1, last_message_at = %(now)s
 WHERE id = %(thread_id)s
@@ -63,11 +63,15 @@ WHERE id = %(thread_id)s
      AND p.neighbour_id = CASE WHEN b.blocker_id = %(author_id)s THEN b.blocked_id ELSE b.blocker_id END
     WHERE b.blocker_id = %(author_id)s OR b.blocked_id = %(author_id)s
   )
-RETURNING last_seq, title
+RETURNING last_seq, title,
+  (SELECT array_agg(neighbour_id) FROM (
+     SELECT neighbour_id FROM {participant} WHERE thread_id = %(thread_id)s LIMIT %(notify_limit)s) AS p)
 """
 _NEXT_SEQ_SYSTEM_SQL = """
 UPDATE {thread} SET last_seq = last_seq + 1, last_message_at = %(now)s WHERE id = %(thread_id)s
-RETURNING last_seq, title
+RETURNING last_seq, title,
+  (SELECT array_agg(neighbour_id) FROM (
+     SELECT neighbour_id FROM {participant} WHERE thread_id = %(thread_id)s LIMIT %(notify_limit)s) AS p)
 """
 
 
@@ -79,7 +83,8 @@ def _next_seq(*, thread_id, author, now):
     }
     sql = (_NEXT_SEQ_SQL if author is not None else _NEXT_SEQ_SYSTEM_SQL).format(**tables)
     with connection.cursor() as cursor:
-        cursor.execute(sql, {"now": now, "thread_id": thread_id, "author_id": author.pk if author else None})
+        cursor.execute(sql, {"now": now, "thread_id": thread_id, "author_id": author.pk if author else None,
+                             "notify_limit": _NOTIFY_PARTICIPANTS_UP_TO + 2})
         row = cursor.fetchone()
     if row is not None:
         return row
@@ -102,13 +107,13 @@ def message_send(*, thread_id, author, body, client_id=None, kind=Message.Kind.T
     now = timezone.now()
     try:
         with transaction.atomic():
-            seq, title = _next_seq(thread_id=thread_id, author=author, now=now)
+            seq, title, participant_ids = _next_seq(thread_id=thread_id, author=author, now=now)
             message = Message.objects.create(
                 thread_id=thread_id, seq=seq, author=author, kind=kind, body=body, data=data or {},
                 client_id=client_id, sent_at=now,
             )
             payload = events.message_payload(message)
-            notify_ids = _others_to_notify(thread_id=thread_id, author=author)
+            notify_ids = _others_to_notify(participant_ids or [], author=author)
             transaction.on_commit(
                 lambda: events.broadcast_message(payload=payload, notify_ids=notify_ids, title=title)
             )
@@ -124,11 +129,9 @@ def message_send(*, thread_id, author, body, client_id=None, kind=Message.Kind.T
     return message, True
 
 
-def _others_to_notify(*, thread_id, author):
-    others = Participant.objects.filter(thread_id=thread_id).values_list("neighbour_id", flat=True)
-    if author is not None:
-        others = others.exclude(neighbour_id=author.pk)
-    others = list(others[: _NOTIFY_PARTICIPANTS_UP_TO + 1])
+def _others_to_notify(participant_ids, *, author):
+    """The participants to ping about a new message: everyone but its author, unless the thread is a big group."""
+    others = [pk for pk in participant_ids if author is None or pk != author.pk]
     return [] if len(others) > _NOTIFY_PARTICIPANTS_UP_TO else others
 
 
