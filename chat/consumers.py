@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
-from chat import selectors, services
+from chat import events, selectors, services
 from chat.events import message_payload, neighbour_group, thread_group
 from chat.models import Thread
 from neighbours import ratelimit
@@ -227,9 +227,22 @@ class ConnectionConsumer(AsyncJsonWebsocketConsumer):
 
     # --- database work (runs in Django's database thread) ----------------------------------------------------
 
-    @staticmethod
-    async def _db(function, *args, **kwargs):
-        return await database_sync_to_async(function)(*args, **kwargs)
+    async def _db(self, function, *args, **kwargs):
+        """Runs ``function`` in Django's database thread; the broadcasts it schedules (after its commit) are then
+        sent from the event loop, so the database thread never waits for Redis."""
+        sends = []
+        token = events.collect_sends(sends)
+        try:
+            result = await database_sync_to_async(function)(*args, **kwargs)
+        finally:
+            events.stop_collecting(token)
+        for group, event in sends:
+            try:
+                await self.channel_layer.group_send(group, event)
+            except Exception:  # the layer is a hint; the data is committed and clients catch up
+                logger.warning("Channel layer unavailable; %s not delivered live to %s", event["type"], group,
+                               exc_info=True)
+        return result
 
     def _read_positions(self, thread_id):
         thread = selectors.thread_get_for_participant(neighbour=self.neighbour, thread_id=thread_id)

@@ -6,6 +6,7 @@ that missed a hint catches up from the database (``subscribe`` with ``after``). 
 and acknowledged, and live delivery resumes when Redis is back.
 """
 
+import contextvars
 import logging
 
 from asgiref.sync import async_to_sync
@@ -48,7 +49,26 @@ def message_payload(message):
     }
 
 
+# When set (by an async caller around a database call), group sends are collected here instead of made: the caller
+# then sends them from its event loop, and the database thread is not held up by round trips to Redis.
+_collected_sends = contextvars.ContextVar("collected_sends", default=None)
+
+
+def collect_sends(sends):
+    """Makes the group sends of the current context (and of threads started from it) go into the list ``sends`` as
+    ``(group, event)`` pairs. Returns a token for ``_collected_sends.reset``; use through ``chat.consumers``."""
+    return _collected_sends.set(sends)
+
+
+def stop_collecting(token):
+    _collected_sends.reset(token)
+
+
 def _group_send(group, event):
+    collected = _collected_sends.get()
+    if collected is not None:
+        collected.append((group, event))
+        return
     try:
         async_to_sync(get_channel_layer().group_send)(group, event)
     except Exception:
