@@ -27,7 +27,7 @@ from neighbours.throttles import MessageThrottle
 
 def _thread_or_404(request, pk):
     try:
-        return selectors.thread_get_for_participant(neighbour=request.user, thread_id=pk)
+        return services.thread_enter(neighbour=request.user, thread_id=pk)
     except Thread.DoesNotExist:
         raise NotFound(_("There is no such conversation, or you are not part of it.")) from None
 

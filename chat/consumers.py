@@ -245,7 +245,7 @@ class ConnectionConsumer(AsyncJsonWebsocketConsumer):
         return result
 
     def _read_positions(self, thread_id):
-        thread = selectors.thread_get_for_participant(neighbour=self.neighbour, thread_id=thread_id)
+        thread = services.thread_enter(neighbour=self.neighbour, thread_id=thread_id)
         return {str(p.neighbour_id): p.last_read_seq for p in selectors.thread_participants(thread=thread)}
 
     def _send(self, thread_id, client_id, body):

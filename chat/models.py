@@ -20,6 +20,9 @@ class Thread(models.Model):
     participants = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Participant", related_name="threads"
     )
+    # Organisations taking part: their admins and coordinators may read and write here (they become participants
+    # when they first open the thread).
+    organisations = models.ManyToManyField("neighbours.Organisation", blank=True, related_name="threads")
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     # The sequence number of the newest message. Messages take last_seq + 1 while holding this row's lock, so the
     # numbers are gap-free per thread and a client can detect any message it missed.

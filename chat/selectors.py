@@ -4,6 +4,10 @@ from django.db.models import Count, F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
 from chat.models import Message, Participant, Thread
+from neighbours.models import Membership
+
+# Members of a taking-part organisation with these roles act for it in its threads.
+ACTING_ROLES = [Membership.Role.ADMIN, Membership.Role.COORDINATOR]
 
 
 def thread_get_for_participant(*, neighbour, thread_id):
@@ -13,7 +17,16 @@ def thread_get_for_participant(*, neighbour, thread_id):
         thread_id = int(thread_id)
     except (TypeError, ValueError):
         raise Thread.DoesNotExist from None
-    return Thread.objects.get(pk=thread_id, participations__neighbour=neighbour)
+    thread = Thread.objects.filter(pk=thread_id, participations__neighbour=neighbour).first()
+    if thread is None:
+        thread = Thread.objects.filter(
+            pk=thread_id,
+            organisations__memberships__neighbour=neighbour,
+            organisations__memberships__role__in=ACTING_ROLES,
+        ).distinct().first()
+    if thread is None:
+        raise Thread.DoesNotExist
+    return thread
 
 
 def participant_get(*, neighbour, thread_id):

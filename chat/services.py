@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from chat import events
 from chat.models import Message, Notification, Participant, Thread
-from chat.selectors import thread_get_for_participant
+from chat.selectors import ACTING_ROLES, thread_get_for_participant
 from neighbours.models import Block, NotifyFrequency
 
 # Participants of larger threads (a session's group) are not pinged per message; their unread counts still grow.
@@ -25,8 +25,9 @@ _NOTIFY_PARTICIPANTS_UP_TO = 50
 
 
 @transaction.atomic
-def thread_open(*, subject, participants, title=""):
-    """The thread about ``subject``, created on first use, with every neighbour in ``participants`` in it.
+def thread_open(*, subject, participants, organisations=(), title=""):
+    """The thread about ``subject``, created on first use, with every neighbour in ``participants`` in it, and every
+    organisation in ``organisations`` (whose admins and coordinators join as participants).
 
     Opening it again adds whoever is missing and returns the same thread (one thread per subject).
     """
@@ -34,9 +35,33 @@ def thread_open(*, subject, participants, title=""):
     thread, _created = Thread.objects.get_or_create(
         subject_type=subject_type, subject_id=subject.pk, defaults={"title": title[:200]}
     )
-    for neighbour in participants:
+    people = {neighbour.pk: neighbour for neighbour in participants}
+    for organisation in organisations:
+        if organisation is None:
+            continue
+        thread.organisations.add(organisation)
+        people.update(
+            (membership.neighbour_id, membership.neighbour)
+            for membership in organisation.memberships.filter(role__in=ACTING_ROLES).select_related("neighbour")
+        )
+    for neighbour in people.values():
         Participant.objects.get_or_create(thread=thread, neighbour=neighbour)
     return thread
+
+
+def thread_enter(*, neighbour, thread_id):
+    """The thread ``thread_id`` for ``neighbour``, who must take part in it (themselves or as an admin or coordinator
+    of a taking-part organisation, who joins as a participant here). Raises ``Thread.DoesNotExist`` otherwise."""
+    thread = thread_get_for_participant(neighbour=neighbour, thread_id=thread_id)
+    participant_ensure(thread=thread, neighbour=neighbour)
+    return thread
+
+
+def participant_ensure(*, thread, neighbour):
+    """Makes ``neighbour`` (who may see ``thread``: check first) a participant; returns whether they just joined.
+    An organisation's coordinator added after the thread opened joins this way when they first open it."""
+    _participant, created = Participant.objects.get_or_create(thread=thread, neighbour=neighbour)
+    return created
 
 
 def check_message_body(body):
@@ -82,17 +107,23 @@ def _next_seq(*, thread_id, author, now):
         "block": Block._meta.db_table,
     }
     sql = (_NEXT_SEQ_SQL if author is not None else _NEXT_SEQ_SYSTEM_SQL).format(**tables)
+    params = {"now": now, "thread_id": thread_id, "author_id": author.pk if author else None,
+              "notify_limit": _NOTIFY_PARTICIPANTS_UP_TO + 2}
     with connection.cursor() as cursor:
-        cursor.execute(sql, {"now": now, "thread_id": thread_id, "author_id": author.pk if author else None,
-                             "notify_limit": _NOTIFY_PARTICIPANTS_UP_TO + 2})
+        cursor.execute(sql, params)
         row = cursor.fetchone()
-    if row is not None:
-        return row
-    # Refused: say why, without telling a stranger that the thread exists.
-    if author is not None:
-        thread_get_for_participant(neighbour=author, thread_id=thread_id)  # raises Thread.DoesNotExist
-        raise PermissionDenied(_("You cannot write in this conversation: one of you has blocked the other."))
-    raise Thread.DoesNotExist
+        if row is not None:
+            return row
+        if author is None:
+            raise Thread.DoesNotExist
+        # Refused: find out why, without telling a stranger that the thread exists.
+        thread = thread_get_for_participant(neighbour=author, thread_id=thread_id)  # raises Thread.DoesNotExist
+        if participant_ensure(thread=thread, neighbour=author):  # an organisation's coordinator writing first
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+            if row is not None:
+                return row
+    raise PermissionDenied(_("You cannot write in this conversation: one of you has blocked the other."))
 
 
 def message_send(*, thread_id, author, body, client_id=None, kind=Message.Kind.TEXT, data=None):
@@ -138,15 +169,13 @@ def _others_to_notify(participant_ids, *, author):
 def thread_mark_read(*, thread_id, neighbour, seq):
     """Moves ``neighbour``'s read position forward to ``seq`` (never back, never past the newest message) and tells
     the thread's subscribers. Returns the new position. Raises ``Thread.DoesNotExist`` for a stranger."""
+    newest = Subquery(Thread.objects.filter(pk=thread_id).values("last_seq"))
     with transaction.atomic():
-        updated = Participant.objects.filter(thread_id=thread_id, neighbour=neighbour).update(
-            last_read_seq=Greatest(
-                F("last_read_seq"), Least(seq, Subquery(Thread.objects.filter(pk=thread_id).values("last_seq")))
-            )
-        )
-        if not updated:
-            raise Thread.DoesNotExist
-        position = Participant.objects.get(thread_id=thread_id, neighbour=neighbour).last_read_seq
+        mine = Participant.objects.filter(thread_id=thread_id, neighbour=neighbour)
+        if not mine.update(last_read_seq=Greatest(F("last_read_seq"), Least(seq, newest))):
+            thread_enter(neighbour=neighbour, thread_id=thread_id)  # joins an organisation's coordinator, or raises
+            mine.update(last_read_seq=Greatest(F("last_read_seq"), Least(seq, newest)))
+        position = mine.values_list("last_read_seq", flat=True).get()
         transaction.on_commit(
             lambda: events.broadcast_read(thread_id=thread_id, neighbour_id=neighbour.pk, seq=position)
         )
@@ -156,7 +185,8 @@ def thread_mark_read(*, thread_id, neighbour, seq):
 def typing_announce(*, thread_id, neighbour, sender_channel=None):
     """Tells the other people in a thread that ``neighbour`` is typing. Raises ``Thread.DoesNotExist`` for a
     stranger."""
-    thread_get_for_participant(neighbour=neighbour, thread_id=thread_id)
+    if not Participant.objects.filter(thread_id=thread_id, neighbour=neighbour).exists():
+        thread_enter(neighbour=neighbour, thread_id=thread_id)
     events.broadcast_typing(thread_id=thread_id, neighbour=neighbour, sender_channel=sender_channel)
 
 

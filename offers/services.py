@@ -78,7 +78,9 @@ def offer_ask_create(*, offer, asker, message, needed_from=None, needed_until=No
             ask.save()
     except IntegrityError:
         raise Conflict(_("You have already asked for this offer; wait for the answer.")) from None
-    ask.thread = thread_open(subject=ask, participants=[asker, offer.author], title=offer.title)
+    ask.thread = thread_open(
+        subject=ask, participants=[asker, offer.author], organisations=[offer.organisation], title=offer.title
+    )
     ask.save(update_fields=["thread"])
     if message.strip():
         message_send(thread_id=ask.thread_id, author=asker, body=message)

@@ -211,7 +211,8 @@ def response_accept(*, response, by):
         helper_organisation=response.organisation,
     )
     agreement.thread = thread_open(
-        subject=agreement, participants=[help_request.author, response.responder], title=help_request.title
+        subject=agreement, participants=[help_request.author, response.responder],
+        organisations=[help_request.organisation, response.organisation], title=help_request.title,
     )
     agreement.save(update_fields=["thread"])
     if response.message.strip():

@@ -298,3 +298,50 @@ def test_a_response_made_before_a_block_cannot_be_accepted_after_it(ann, bob):
     with pytest.raises(PermissionDenied):
         request_services.response_accept(response=response, by=ann)
     assert not Thread.objects.exists()
+
+
+def test_an_organisations_coordinators_take_part_in_its_threads_and_plain_members_do_not(ann, bob):
+    from neighbours.models import Membership
+    from tests.factories import MembershipFactory, OrganisationFactory
+
+    club = OrganisationFactory()
+    coordinator = MembershipFactory(organisation=club, role=Membership.Role.COORDINATOR).neighbour
+    member = MembershipFactory(organisation=club, role=Membership.Role.MEMBER).neighbour
+    thread = services.thread_open(subject=club, participants=[ann, bob], organisations=[club])
+
+    assert send(thread, coordinator).seq == 1
+    with pytest.raises(Thread.DoesNotExist):
+        send(thread, member)
+
+
+def test_a_coordinator_appointed_later_joins_the_thread_on_first_use(ann, bob):
+    from neighbours.models import Membership
+    from tests.factories import MembershipFactory, OrganisationFactory
+
+    club = OrganisationFactory()
+    thread = services.thread_open(subject=club, participants=[ann, bob], organisations=[club])
+    later = MembershipFactory(organisation=club, role=Membership.Role.COORDINATOR).neighbour
+
+    message = send(thread, later, "I coordinate now.")
+    position = services.thread_mark_read(thread_id=thread.pk, neighbour=later, seq=1)
+
+    assert message.seq == 1
+    assert position == 1
+    assert [t.pk for t in selectors.thread_list_for(neighbour=later)] == [thread.pk]
+
+
+def test_an_agreement_with_an_organisation_brings_its_coordinators_into_the_thread(ann, bob):
+    from neighbours.models import Membership
+    from requests import services as request_services
+    from tests.factories import MembershipFactory, OrganisationFactory
+
+    contractor = OrganisationFactory()
+    MembershipFactory(organisation=contractor, neighbour=bob, role=Membership.Role.COORDINATOR)
+    colleague = MembershipFactory(organisation=contractor, role=Membership.Role.ADMIN).neighbour
+    response = request_services.response_create(
+        help_request=help_request(author=ann), responder=bob, message="We can mow.", organisation=contractor
+    )
+
+    agreement = request_services.response_accept(response=response, by=ann)
+
+    assert set(agreement.thread.participants.all()) == {ann, bob, colleague}
