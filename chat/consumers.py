@@ -253,7 +253,7 @@ class ConnectionConsumer(AsyncJsonWebsocketConsumer):
         if retry_after is not None:
             raise FrameError(
                 "rate_limited",
-                _("You are sending messages too fast. Try again in %(seconds)d seconds.") % {"seconds": retry_after},
+                services.message_rate_error(retry_after),
             )
         message, created = services.message_send(
             thread_id=thread_id, author=self.neighbour, body=body, client_id=client_id

@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from chat import events
 from chat.models import Message, Notification, Participant, Thread
@@ -62,6 +63,15 @@ def participant_ensure(*, thread, neighbour):
     An organisation's coordinator added after the thread opened joins this way when they first open it."""
     _participant, created = Participant.objects.get_or_create(thread=thread, neighbour=neighbour)
     return created
+
+
+def message_rate_error(retry_after):
+    """What a neighbour sending too fast is told."""
+    return ngettext(
+        "You are sending messages too fast. Try again in %(seconds)d second.",
+        "You are sending messages too fast. Try again in %(seconds)d seconds.",
+        retry_after,
+    ) % {"seconds": retry_after}
 
 
 def check_message_body(body):

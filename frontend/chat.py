@@ -8,7 +8,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext as _
 
 from chat import selectors, services
 from chat.models import Notification, Thread
@@ -39,8 +38,7 @@ def thread_detail(request, pk):
     if request.method == "POST" and form.is_valid():
         retry_after = ratelimit.hit("message", f"user:{request.user.pk}")
         if retry_after is not None:
-            form.add_error(None, _("You are sending messages too fast. Try again in %(seconds)d seconds.")
-                           % {"seconds": retry_after})
+            form.add_error(None, services.message_rate_error(retry_after))
         else:
             try:
                 message, _created = services.message_send(
