@@ -19,6 +19,7 @@
   var TYPING_EVERY_MS = 3000;
   var TYPING_SHOWN_MS = 5000;
   var PING_EVERY_MS = 25000;
+  var PONG_WITHIN_MS = 10000;
   var MAX_BACKOFF_MS = 30000;
 
   function newClientId() {
@@ -81,6 +82,9 @@
     this.lastTypingSent = 0;
     this.typingTimer = null;
     this.pingTimer = null;
+    this.pongTimer = null;
+    this.reconnectTimer = null;
+    this.readBy = {};  // neighbour id → how far they have read (the others only)
     this.readSent = this.lastSeq;
   }
 
@@ -98,6 +102,14 @@
       }
     });
     document.addEventListener("visibilitychange", function () { chat.markRead(); });
+    // Back on the network: try at once instead of waiting out the back-off.
+    window.addEventListener("online", function () {
+      if (!chat.socket) {
+        window.clearTimeout(chat.reconnectTimer);
+        chat.attempt = 0;
+        chat.connect();
+      }
+    });
     this.outbox.all().forEach(function (item) { chat.showPending(item); });
     this.connect();
   };
@@ -112,7 +124,7 @@
     socket.addEventListener("open", function () {
       chat.attempt = 0;
       chat.send({ type: "subscribe", thread: chat.threadId, after: chat.lastSeq });
-      chat.pingTimer = window.setInterval(function () { chat.send({ type: "ping" }); }, PING_EVERY_MS);
+      chat.pingTimer = window.setInterval(function () { chat.ping(); }, PING_EVERY_MS);
     });
     socket.addEventListener("message", function (event) {
       var frame;
@@ -125,6 +137,7 @@
     });
     socket.addEventListener("close", function () {
       window.clearInterval(chat.pingTimer);
+      window.clearTimeout(chat.pongTimer);
       chat.subscribed = false;
       chat.socket = null;
       chat.setStatus(chat.labels.labelReconnecting);
@@ -132,8 +145,18 @@
       // Exponential back-off with jitter, so that a server restart is not met by every client at once.
       var delay = Math.min(MAX_BACKOFF_MS, 1000 * Math.pow(2, chat.attempt)) * (0.5 + Math.random() / 2);
       chat.attempt += 1;
-      window.setTimeout(function () { chat.connect(); }, delay);
+      chat.reconnectTimer = window.setTimeout(function () { chat.connect(); }, delay);
     });
+  };
+
+  // A connection can die without a close (a sleeping laptop, a dropped mobile network): without a pong in time,
+  // it is closed here, which starts the reconnect.
+  Chat.prototype.ping = function () {
+    var socket = this.socket;
+    if (this.send({ type: "ping" })) {
+      window.clearTimeout(this.pongTimer);
+      this.pongTimer = window.setTimeout(function () { socket.close(); }, PONG_WITHIN_MS);
+    }
   };
 
   Chat.prototype.send = function (frame) {
@@ -161,6 +184,7 @@
       case "subscribed":
         this.subscribed = true;
         this.setStatus(this.labels.labelLive);
+        this.readPositions(frame.read);
         this.flushOutbox();
         this.markRead();
         break;
@@ -168,10 +192,13 @@
         this.acked(frame);
         break;
       case "read":
-        if (frame.neighbour !== this.me && frame.seq > this.othersRead) {
-          this.othersRead = frame.seq;
-          this.showSeen();
+        if (frame.neighbour !== this.me) {
+          this.readBy[frame.neighbour] = Math.max(this.readBy[frame.neighbour] || 0, frame.seq);
+          this.updateSeen();
         }
+        break;
+      case "pong":
+        window.clearTimeout(this.pongTimer);
         break;
       case "typing":
         if (frame.neighbour && frame.neighbour.id !== this.me) {
@@ -185,6 +212,29 @@
         break;
       default:
         break;
+    }
+  };
+
+  // The read positions of everyone in the thread, sent with "subscribed": "read" frames that went out while this
+  // page was disconnected are lost, so the marks are brought up to date here.
+  Chat.prototype.readPositions = function (positions) {
+    var chat = this;
+    Object.keys(positions || {}).forEach(function (id) {
+      if (parseInt(id, 10) !== chat.me) {
+        chat.readBy[id] = Math.max(chat.readBy[id] || 0, positions[id]);
+      }
+    });
+    this.updateSeen();
+  };
+
+  // "Seen" means seen by everyone else, as the server renders it: the lowest read position of the others.
+  Chat.prototype.updateSeen = function () {
+    var readBy = this.readBy;
+    var positions = Object.keys(readBy).map(function (id) { return readBy[id]; });
+    var seq = positions.length ? Math.min.apply(null, positions) : 0;
+    if (seq > this.othersRead) {
+      this.othersRead = seq;
+      this.showSeen();
     }
   };
 
