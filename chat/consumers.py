@@ -4,15 +4,19 @@ The consumer is asynchronous so that thousands of idle connections cost no threa
 through ``database_sync_to_async`` into the same services the HTTP API uses.
 """
 
+import functools
 import json
 import logging
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
-from channels.db import database_sync_to_async
+from asgiref.sync import sync_to_async
+from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import close_old_connections
 from django.utils.translation import gettext as _
 
 from chat import events, selectors, services
@@ -26,6 +30,29 @@ logger = logging.getLogger(__name__)
 MAX_FRAME_CHARS = 64 * 1024
 # Missed messages are read from the database in pages of this many.
 BACKLOG_PAGE = 500
+
+
+@functools.cache
+def _database_executor():
+    """The threads that run the consumers' database calls (each keeps its own connection, see CONN_MAX_AGE).
+
+    Not Django's single thread for sync code (``thread_sensitive``): with one thread, every message of every
+    connection of the process waits for the previous commit. With several, commits overlap (PostgreSQL flushes them
+    together) while each connection's frames stay in order, because a consumer awaits each call.
+    """
+    return ThreadPoolExecutor(max_workers=settings.DUGNAD_WS_DATABASE_THREADS, thread_name_prefix="ws-database")
+
+
+def _with_fresh_connections(function, *args, **kwargs):
+    """Runs ``function`` between two ``close_old_connections()``, as Django does around a request: a connection past
+    CONN_MAX_AGE, or broken, is replaced instead of failing the next frame. (Django's own function on purpose:
+    Channels' test communicator switches off ``channels.db.close_old_connections``, which would leave these threads'
+    connections open after the tests.)"""
+    close_old_connections()
+    try:
+        return function(*args, **kwargs)
+    finally:
+        close_old_connections()
 
 
 class FrameError(Exception):
@@ -86,6 +113,15 @@ class ConnectionConsumer(AsyncJsonWebsocketConsumer):
     ``subscriptions`` maps each subscribed thread to the highest ``seq`` sent to this client, so a live message is
     never sent twice and a gap (a hint the layer dropped) is filled from the database.
     """
+
+    async def dispatch(self, message):
+        # Channels' own dispatch first closes stale database connections in its thread for sync code, a thread hop
+        # for every frame and every channel-layer event. This consumer touches the database only through
+        # ``_db`` (DatabaseSyncToAsync), which does that in the thread that runs the queries, so the hop is skipped.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def connect(self):
         user = self.scope.get("user")
@@ -233,7 +269,10 @@ class ConnectionConsumer(AsyncJsonWebsocketConsumer):
         sends = []
         token = events.collect_sends(sends)
         try:
-            result = await database_sync_to_async(function)(*args, **kwargs)
+            in_database_thread = sync_to_async(
+                _with_fresh_connections, thread_sensitive=False, executor=_database_executor()
+            )
+            result = await in_database_thread(function, *args, **kwargs)
         finally:
             events.stop_collecting(token)
         for group, event in sends:

@@ -80,9 +80,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
 
+# The channel layer carries live hints only (the database is the source of truth, see docs/architecture.md).
+# "pubsub" (Redis PUBLISH/SUBSCRIBE: one command per group send, messages pushed to one connection per process) costs
+# a fraction of "lists" (channels-redis' default: a Lua script per group send, a blocking pop per receive); see
+# docs/benchmarks.md. Pub/sub has no per-channel capacity and delivers at most once, which the clients' catch-up from
+# the database covers.
+_CHANNEL_LAYER_BACKENDS = {
+    "pubsub": "channels_redis.pubsub.RedisPubSubChannelLayer",
+    "lists": "channels_redis.core.RedisChannelLayer",
+}
 CHANNEL_LAYERS = {
     "default": {
-        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "BACKEND": _CHANNEL_LAYER_BACKENDS[env_str("DUGNAD_CHANNEL_LAYER", "pubsub")],
         "CONFIG": {
             # redis-py 8 defaults to a 5 s socket timeout, which breaks the layer's blocking receive, and caps the
             # async pool at 100 connections, which refuses a burst of connects; see docs/architecture.md.
@@ -177,6 +186,8 @@ DUGNAD_RATES = {
 # Frames one WebSocket connection may send: a steady rate per second and a burst (a token bucket per connection).
 DUGNAD_WS_FRAMES_PER_SECOND = env_int("DUGNAD_WS_FRAMES_PER_SECOND", 20)
 DUGNAD_WS_FRAME_BURST = env_int("DUGNAD_WS_FRAME_BURST", 60)
+# Threads (each with its own database connection) per daphne process for the WebSocket consumers' database work.
+DUGNAD_WS_DATABASE_THREADS = env_int("DUGNAD_WS_DATABASE_THREADS", 8)
 
 # Chat messages longer than this are refused (HTTP 400, WebSocket error frame "too_large").
 DUGNAD_MESSAGE_MAX_CHARS = env_int("DUGNAD_MESSAGE_MAX_CHARS", 4000)
