@@ -28,6 +28,8 @@ logger = logging.getLogger(__name__)
 
 # Larger frames are refused with an error frame (message bodies have their own, smaller limit).
 MAX_FRAME_CHARS = 64 * 1024
+# The "subscribed" frame carries everyone's read position in threads of up to this many people (not in big groups).
+READ_POSITIONS_UP_TO = 50
 # Missed messages are read from the database in pages of this many.
 BACKLOG_PAGE = 500
 
@@ -285,7 +287,7 @@ class ConnectionConsumer(AsyncJsonWebsocketConsumer):
 
     def _read_positions(self, thread_id):
         thread = services.thread_enter(neighbour=self.neighbour, thread_id=thread_id)
-        return {str(p.neighbour_id): p.last_read_seq for p in selectors.thread_participants(thread=thread)}
+        return selectors.thread_read_positions(thread=thread, up_to=READ_POSITIONS_UP_TO)
 
     def _send(self, thread_id, client_id, body):
         retry_after = ratelimit.hit("message", f"user:{self.neighbour.pk}")

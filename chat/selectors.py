@@ -13,20 +13,27 @@ ACTING_ROLES = [Membership.Role.ADMIN, Membership.Role.COORDINATOR]
 def thread_get_for_participant(*, neighbour, thread_id):
     """The thread ``thread_id`` if ``neighbour`` takes part in it; raises ``Thread.DoesNotExist`` otherwise (a
     stranger cannot tell a thread they are not in from one that does not exist)."""
+    return thread_find_for_participant(neighbour=neighbour, thread_id=thread_id)[0]
+
+
+def thread_find_for_participant(*, neighbour, thread_id):
+    """``(thread, is_participant)``: the thread if ``neighbour`` is a participant (True) or acts for a taking-part
+    organisation without being one yet (False). Raises ``Thread.DoesNotExist`` otherwise."""
     try:
         thread_id = int(thread_id)
     except (TypeError, ValueError):
         raise Thread.DoesNotExist from None
     thread = Thread.objects.filter(pk=thread_id, participations__neighbour=neighbour).first()
-    if thread is None:
-        thread = Thread.objects.filter(
-            pk=thread_id,
-            organisations__memberships__neighbour=neighbour,
-            organisations__memberships__role__in=ACTING_ROLES,
-        ).distinct().first()
+    if thread is not None:
+        return thread, True
+    thread = Thread.objects.filter(
+        pk=thread_id,
+        organisations__memberships__neighbour=neighbour,
+        organisations__memberships__role__in=ACTING_ROLES,
+    ).distinct().first()
     if thread is None:
         raise Thread.DoesNotExist
-    return thread
+    return thread, False
 
 
 def participant_get(*, neighbour, thread_id):
@@ -70,6 +77,13 @@ def thread_list_for(*, neighbour):
 def thread_participants(*, thread):
     """The people in a thread with their read positions, for names and read marks."""
     return Participant.objects.filter(thread=thread).select_related("neighbour").order_by("joined_at", "pk")
+
+
+def thread_read_positions(*, thread, up_to):
+    """``{neighbour id (str): read seq}`` of the thread's participants, or ``{}`` for a thread of more than ``up_to``
+    people (a group, where per-person read marks are not shown and would cost a row per member)."""
+    rows = list(Participant.objects.filter(thread=thread).values_list("neighbour_id", "last_read_seq")[: up_to + 1])
+    return {} if len(rows) > up_to else {str(neighbour_id): seq for neighbour_id, seq in rows}
 
 
 def message_list(*, thread, after=None, before=None, limit=100):

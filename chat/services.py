@@ -18,7 +18,7 @@ from django.utils.translation import ngettext
 
 from chat import events
 from chat.models import Message, Notification, Participant, Thread
-from chat.selectors import ACTING_ROLES, thread_get_for_participant
+from chat.selectors import ACTING_ROLES, thread_find_for_participant, thread_get_for_participant
 from neighbours.models import Block, NotifyFrequency
 
 # Participants of larger threads (a session's group) are not pinged per message; their unread counts still grow.
@@ -53,8 +53,9 @@ def thread_open(*, subject, participants, organisations=(), title=""):
 def thread_enter(*, neighbour, thread_id):
     """The thread ``thread_id`` for ``neighbour``, who must take part in it (themselves or as an admin or coordinator
     of a taking-part organisation, who joins as a participant here). Raises ``Thread.DoesNotExist`` otherwise."""
-    thread = thread_get_for_participant(neighbour=neighbour, thread_id=thread_id)
-    participant_ensure(thread=thread, neighbour=neighbour)
+    thread, is_participant = thread_find_for_participant(neighbour=neighbour, thread_id=thread_id)
+    if not is_participant:
+        participant_ensure(thread=thread, neighbour=neighbour)
     return thread
 
 

@@ -345,3 +345,12 @@ def test_an_agreement_with_an_organisation_brings_its_coordinators_into_the_thre
     agreement = request_services.response_accept(response=response, by=ann)
 
     assert set(agreement.thread.participants.all()) == {ann, bob, colleague}
+
+
+def test_read_positions_are_given_for_small_threads_only(ann, bob, thread):
+    send(thread, bob)
+    services.thread_mark_read(thread_id=thread.pk, neighbour=ann, seq=1)
+    crowd = chat_thread(*NeighbourFactory.create_batch(4), title="Session group")
+
+    assert selectors.thread_read_positions(thread=thread, up_to=3) == {str(ann.pk): 1, str(bob.pk): 0}
+    assert selectors.thread_read_positions(thread=crowd, up_to=3) == {}
