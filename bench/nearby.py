@@ -33,9 +33,10 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.parse import urlencode, urlparse
+from urllib.parse import urlencode
 
 import psycopg
+from common import conninfo, create_and_migrate
 from psycopg import sql
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -152,24 +153,6 @@ HELP_REQUEST_COLUMNS = [
     "needed_from", "needed_until", "recurrence", "status", "expires_at", "expiry_reminder_sent_at", "created_at",
     "updated_at",
 ]
-
-
-def conninfo(url, database=None):
-    parsed = urlparse(url)
-    path = f"/{database}" if database else parsed.path
-    return parsed._replace(scheme="postgresql", path=path, query="").geturl()
-
-
-def create_and_migrate(url):
-    name = urlparse(url).path.lstrip("/")
-    if "bench" not in name:
-        raise SystemExit(f"refusing to fill {name!r}: the benchmark's database name must contain 'bench'")
-    with psycopg.connect(conninfo(url, "postgres"), autocommit=True) as conn:
-        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is None:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-            print(f"created database {name}")
-    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "config.settings.local"}
-    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
 
 
 def ensure_neighbours(conn):
