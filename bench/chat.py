@@ -44,6 +44,7 @@ Markdown tables for docs/benchmarks.md.
 
 import argparse
 import asyncio
+import atexit
 import collections
 import contextlib
 import itertools
@@ -51,6 +52,7 @@ import json
 import multiprocessing
 import os
 import resource
+import shutil
 import socket
 import subprocess
 import sys
@@ -180,9 +182,10 @@ def export_app(ref):
     someone edits the working tree). Returns the directory and a description of the code."""
     sha = git("rev-parse", "--short", ref).strip()
     directory = Path(tempfile.mkdtemp(prefix=f"bench-chat-app-{sha}-"))
+    atexit.register(shutil.rmtree, directory, ignore_errors=True)
     archive = subprocess.run(["git", "archive", "--format=tar", sha], cwd=ROOT, capture_output=True, check=True)
     subprocess.run(["tar", "-x", "-C", str(directory)], input=archive.stdout, check=True)
-    return directory, f"{sha} (exported with git archive into {directory})"
+    return directory, f"{sha} (exported with git archive into {directory}, removed at the end)"
 
 
 def code_version():
