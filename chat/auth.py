@@ -1,12 +1,12 @@
 """WebSocket handshake authentication: an API token, or the browser's session cookie."""
 
 from channels.auth import AuthMiddlewareStack
-from channels.db import database_sync_to_async
 from django.contrib.auth.models import AnonymousUser
 from rest_framework.authtoken.models import Token
 
+from chat.db import in_database_thread
 
-@database_sync_to_async
+
 def _user_for_authorization_header(value):
     try:
         keyword, key = value.decode("latin-1").split()
@@ -36,7 +36,7 @@ class TokenOrSessionAuthMiddleware:
         headers = dict(scope.get("headers", []))
         authorization = headers.get(b"authorization")
         if authorization is not None:
-            user = await _user_for_authorization_header(authorization)
+            user = await in_database_thread(_user_for_authorization_header, authorization)
             return await self.inner(dict(scope, user=user), receive, send)
         if b"origin" in headers:
             return await self.with_session(scope, receive, send)

@@ -4,22 +4,19 @@ The consumer is asynchronous so that thousands of idle connections cost no threa
 through ``database_sync_to_async`` into the same services the HTTP API uses.
 """
 
-import functools
 import json
 import logging
 import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 
-from asgiref.sync import sync_to_async
 from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import close_old_connections
 from django.utils.translation import gettext as _
 
 from chat import events, selectors, services
+from chat.db import in_database_thread
 from chat.events import message_payload, neighbour_group, thread_group
 from chat.models import Thread
 from neighbours import ratelimit
@@ -32,29 +29,6 @@ MAX_FRAME_CHARS = 64 * 1024
 READ_POSITIONS_UP_TO = 50
 # Missed messages are read from the database in pages of this many.
 BACKLOG_PAGE = 500
-
-
-@functools.cache
-def _database_executor():
-    """The threads that run the consumers' database calls (each keeps its own connection, see CONN_MAX_AGE).
-
-    Not Django's single thread for sync code (``thread_sensitive``): with one thread, every message of every
-    connection of the process waits for the previous commit. With several, commits overlap (PostgreSQL flushes them
-    together) while each connection's frames stay in order, because a consumer awaits each call.
-    """
-    return ThreadPoolExecutor(max_workers=settings.DUGNAD_WS_DATABASE_THREADS, thread_name_prefix="ws-database")
-
-
-def _with_fresh_connections(function, *args, **kwargs):
-    """Runs ``function`` between two ``close_old_connections()``, as Django does around a request: a connection past
-    CONN_MAX_AGE, or broken, is replaced instead of failing the next frame. (Django's own function on purpose:
-    Channels' test communicator switches off ``channels.db.close_old_connections``, which would leave these threads'
-    connections open after the tests.)"""
-    close_old_connections()
-    try:
-        return function(*args, **kwargs)
-    finally:
-        close_old_connections()
 
 
 class FrameError(Exception):
@@ -271,9 +245,6 @@ class ConnectionConsumer(AsyncJsonWebsocketConsumer):
         sends = []
         token = events.collect_sends(sends)
         try:
-            in_database_thread = sync_to_async(
-                _with_fresh_connections, thread_sensitive=False, executor=_database_executor()
-            )
             result = await in_database_thread(function, *args, **kwargs)
         finally:
             events.stop_collecting(token)

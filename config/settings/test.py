@@ -5,11 +5,15 @@ import os
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-not-secret")
 os.environ.setdefault("DUGNAD_SERVE_STATIC", "true")
 os.environ.setdefault("DUGNAD_LANGUAGE_CODE", "en")
-# Each test run gets channel-layer keys of its own, so runs on one Redis never see each other's messages.
-os.environ.setdefault("DUGNAD_CHANNEL_PREFIX", f"dugnad-test-{os.getpid()}")
-
 from .base import *  # noqa: F403
 from .env import env_int
+
+# Each test process (every pytest-xdist worker) gets channel-layer names of its own, so processes on one Redis never
+# see each other's messages; the live daphne servers a test starts are given their process's prefix (tests/live.py).
+# Not put into os.environ: workers would inherit the controlling process's prefix and share it.
+CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = os.environ.get(  # noqa: F405
+    "DUGNAD_CHANNEL_PREFIX", f"dugnad-test-{os.getpid()}"
+)
 
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
 # The test process closes its connections after each use, so no thread keeps one open and the test databases can
