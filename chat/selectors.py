@@ -36,14 +36,6 @@ def thread_find_for_participant(*, neighbour, thread_id):
     return thread, False
 
 
-def participant_get(*, neighbour, thread_id):
-    """``neighbour``'s participation (read position) in a thread; raises ``Thread.DoesNotExist`` for a stranger."""
-    participant = Participant.objects.filter(thread_id=thread_id, neighbour=neighbour).first()
-    if participant is None:
-        raise Thread.DoesNotExist
-    return participant
-
-
 def thread_list_for(*, neighbour):
     """The threads ``neighbour`` takes part in, most recently active first, each annotated with ``unread`` (messages
     from others after their read position), ``last_read_seq``, and the newest message's ``last_body``,
