@@ -106,7 +106,6 @@ class ConnectionConsumer(AsyncJsonWebsocketConsumer):
             return
         self.neighbour = user
         self.subscriptions = {}
-        self.participating = set()
         self.bucket = TokenBucket(settings.DUGNAD_WS_FRAMES_PER_SECOND, settings.DUGNAD_WS_FRAME_BURST)
         await self._group_add(neighbour_group(user.pk))
         await self.accept()
@@ -176,7 +175,6 @@ class ConnectionConsumer(AsyncJsonWebsocketConsumer):
             read_positions = await self._db(self._read_positions, thread_id)
         except Thread.DoesNotExist:
             raise _not_found() from None
-        self.participating.add(thread_id)
         if thread_id not in self.subscriptions:
             # Join before reading the backlog: a message committed meanwhile arrives live and is deduplicated.
             await self._group_add(thread_group(thread_id))
@@ -208,7 +206,6 @@ class ConnectionConsumer(AsyncJsonWebsocketConsumer):
         except ValidationError as exc:
             code = "too_large" if exc.error_dict["body"][0].code == "too_large" else "invalid"
             raise FrameError(code, exc.message_dict["body"][0]) from None
-        self.participating.add(thread_id)
         await self.send_json({"type": "ack", "client_id": str(client_id), "thread": thread_id, "seq": message["seq"],
                               "id": message["id"], "sent_at": message["sent_at"]})
 
@@ -218,7 +215,6 @@ class ConnectionConsumer(AsyncJsonWebsocketConsumer):
             await self._db(services.thread_mark_read, thread_id=thread_id, neighbour=self.neighbour, seq=seq)
         except Thread.DoesNotExist:
             raise _not_found() from None
-        self.participating.add(thread_id)
 
     async def frame_typing(self, content):
         thread_id = _thread_id(content)
@@ -249,11 +245,7 @@ class ConnectionConsumer(AsyncJsonWebsocketConsumer):
         finally:
             events.stop_collecting(token)
         for group, event in sends:
-            try:
-                await self.channel_layer.group_send(group, event)
-            except Exception:  # the layer is a hint; the data is committed and clients catch up
-                logger.warning("Channel layer unavailable; %s not delivered live to %s", event["type"], group,
-                               exc_info=True)
+            await events.group_send_quietly(group, event)
         return result
 
     def _read_positions(self, thread_id):

@@ -40,7 +40,7 @@ def message_payload(message):
         "thread": message.thread_id,
         "seq": message.seq,
         "id": message.pk,
-        "author": author_payload(message.author) if message.author_id else None,
+        "author": author_payload(message.author),
         "kind": message.kind,
         "body": message.body,
         "data": message.data,
@@ -64,15 +64,20 @@ def stop_collecting(token):
     _collected_sends.reset(token)
 
 
+async def group_send_quietly(group, event):
+    """Sends ``event`` to ``group``; a channel layer that fails (Redis down) is logged, never raised."""
+    try:
+        await get_channel_layer().group_send(group, event)
+    except Exception:
+        logger.warning("Channel layer unavailable; %s not delivered live to %s", event["type"], group, exc_info=True)
+
+
 def _group_send(group, event):
     collected = _collected_sends.get()
     if collected is not None:
         collected.append((group, event))
         return
-    try:
-        async_to_sync(get_channel_layer().group_send)(group, event)
-    except Exception:
-        logger.warning("Channel layer unavailable; %s not delivered live to %s", event["type"], group, exc_info=True)
+    async_to_sync(group_send_quietly)(group, event)
 
 
 def broadcast_message(*, payload, notify_ids, title):

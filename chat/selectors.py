@@ -10,12 +10,6 @@ from neighbours.models import Membership
 ACTING_ROLES = [Membership.Role.ADMIN, Membership.Role.COORDINATOR]
 
 
-def thread_get_for_participant(*, neighbour, thread_id):
-    """The thread ``thread_id`` if ``neighbour`` takes part in it; raises ``Thread.DoesNotExist`` otherwise (a
-    stranger cannot tell a thread they are not in from one that does not exist)."""
-    return thread_find_for_participant(neighbour=neighbour, thread_id=thread_id)[0]
-
-
 def thread_find_for_participant(*, neighbour, thread_id):
     """``(thread, is_participant)``: the thread if ``neighbour`` is a participant (True) or acts for a taking-part
     organisation without being one yet (False). Raises ``Thread.DoesNotExist`` otherwise."""

@@ -8,7 +8,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q, Subquery
+from django.db.models import Count, F, Max, Q, Subquery
 from django.db.models.functions import Greatest, Least
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -18,7 +18,7 @@ from django.utils.translation import ngettext
 
 from chat import events
 from chat.models import Message, Notification, Participant, Thread
-from chat.selectors import ACTING_ROLES, thread_find_for_participant, thread_get_for_participant
+from chat.selectors import ACTING_ROLES, thread_find_for_participant
 from neighbours.models import Block, NotifyFrequency
 
 # Participants of larger threads (a session's group) are not pinged per message; their unread counts still grow.
@@ -89,6 +89,11 @@ def check_message_body(body):
 # Takes the next sequence number of a thread, holding its row lock until commit, and only if the author takes part
 # in it and no block stands between the author and another participant; also returns the thread's title and (up to
 # a limit) its participants for the notifications. One statement does all of it, because it runs for every message.
+_NEXT_SEQ_RETURNING = """
+RETURNING last_seq, title,
+  (SELECT array_agg(neighbour_id) FROM (
+     SELECT neighbour_id FROM {participant} WHERE thread_id = %(thread_id)s LIMIT %(notify_limit)s) AS p)
+"""
 _NEXT_SEQ_SQL = """
 UPDATE {thread} SET last_seq = last_seq + 1, last_message_at = %(now)s
 WHERE id = %(thread_id)s
@@ -98,17 +103,10 @@ WHERE id = %(thread_id)s
     JOIN {participant} p ON p.thread_id = %(thread_id)s
      AND p.neighbour_id = CASE WHEN b.blocker_id = %(author_id)s THEN b.blocked_id ELSE b.blocker_id END
     WHERE b.blocker_id = %(author_id)s OR b.blocked_id = %(author_id)s
-  )
-RETURNING last_seq, title,
-  (SELECT array_agg(neighbour_id) FROM (
-     SELECT neighbour_id FROM {participant} WHERE thread_id = %(thread_id)s LIMIT %(notify_limit)s) AS p)
-"""
+  )"""
+# System messages (no author): no participation or block to check.
 _NEXT_SEQ_SYSTEM_SQL = """
-UPDATE {thread} SET last_seq = last_seq + 1, last_message_at = %(now)s WHERE id = %(thread_id)s
-RETURNING last_seq, title,
-  (SELECT array_agg(neighbour_id) FROM (
-     SELECT neighbour_id FROM {participant} WHERE thread_id = %(thread_id)s LIMIT %(notify_limit)s) AS p)
-"""
+UPDATE {thread} SET last_seq = last_seq + 1, last_message_at = %(now)s WHERE id = %(thread_id)s"""
 
 
 def _next_seq(*, thread_id, author, now):
@@ -117,7 +115,8 @@ def _next_seq(*, thread_id, author, now):
         "participant": Participant._meta.db_table,
         "block": Block._meta.db_table,
     }
-    sql = (_NEXT_SEQ_SQL if author is not None else _NEXT_SEQ_SYSTEM_SQL).format(**tables)
+    update = _NEXT_SEQ_SQL if author is not None else _NEXT_SEQ_SYSTEM_SQL
+    sql = (update + _NEXT_SEQ_RETURNING).format(**tables)
     params = {"now": now, "thread_id": thread_id, "author_id": author.pk if author else None,
               "notify_limit": _NOTIFY_PARTICIPANTS_UP_TO + 2}
     with connection.cursor() as cursor:
@@ -128,8 +127,9 @@ def _next_seq(*, thread_id, author, now):
         if author is None:
             raise Thread.DoesNotExist
         # Refused: find out why, without telling a stranger that the thread exists.
-        thread = thread_get_for_participant(neighbour=author, thread_id=thread_id)  # raises Thread.DoesNotExist
-        if participant_ensure(thread=thread, neighbour=author):  # an organisation's coordinator writing first
+        thread, is_participant = thread_find_for_participant(neighbour=author, thread_id=thread_id)  # or raises
+        if not is_participant:  # an organisation's coordinator writing first: joins, then takes the number
+            participant_ensure(thread=thread, neighbour=author)
             cursor.execute(sql, params)
             row = cursor.fetchone()
             if row is not None:
@@ -181,11 +181,12 @@ def thread_mark_read(*, thread_id, neighbour, seq):
     """Moves ``neighbour``'s read position forward to ``seq`` (never back, never past the newest message) and tells
     the thread's subscribers. Returns the new position. Raises ``Thread.DoesNotExist`` for a stranger."""
     newest = Subquery(Thread.objects.filter(pk=thread_id).values("last_seq"))
+    forward = Greatest(F("last_read_seq"), Least(seq, newest))
     with transaction.atomic():
         mine = Participant.objects.filter(thread_id=thread_id, neighbour=neighbour)
-        if not mine.update(last_read_seq=Greatest(F("last_read_seq"), Least(seq, newest))):
+        if not mine.update(last_read_seq=forward):
             thread_enter(neighbour=neighbour, thread_id=thread_id)  # joins an organisation's coordinator, or raises
-            mine.update(last_read_seq=Greatest(F("last_read_seq"), Least(seq, newest)))
+            mine.update(last_read_seq=forward)
         position = mine.values_list("last_read_seq", flat=True).get()
         transaction.on_commit(
             lambda: events.broadcast_read(thread_id=thread_id, neighbour_id=neighbour.pk, seq=position)
@@ -241,12 +242,11 @@ def unread_emails_send(*, base_url, older_than):
                 sent_at__lte=cutoff,
             )
             .exclude(author=participant.neighbour)
-            .order_by("seq")
+            .aggregate(count=Count("pk"), newest=Max("seq"))
         )
-        newest = unread.values_list("seq", flat=True).last()
-        if newest is None:
+        if not unread["count"]:
             continue
-        by_neighbour.setdefault(participant.neighbour, []).append((participant, unread.count(), newest))
+        by_neighbour.setdefault(participant.neighbour, []).append((participant, unread["count"], unread["newest"]))
     sent = 0
     for neighbour, threads in by_neighbour.items():
         with translation.override(neighbour.language):
