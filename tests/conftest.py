@@ -25,6 +25,17 @@ def neighbour(db):
 
 
 @pytest.fixture
+def ann(db):
+    """Two neighbours by name, for tests where two people deal with each other (chat, blocks)."""
+    return NeighbourFactory(display_name="Ann")
+
+
+@pytest.fixture
+def bob(db):
+    return NeighbourFactory(display_name="Bob")
+
+
+@pytest.fixture
 def token(neighbour):
     from rest_framework.authtoken.models import Token
 

@@ -18,16 +18,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def ann():
-    return NeighbourFactory(display_name="Ann")
-
-
-@pytest.fixture
-def bob():
-    return NeighbourFactory(display_name="Bob")
-
-
-@pytest.fixture
 def thread(ann, bob):
     return chat_thread(ann, bob)
 
