@@ -261,6 +261,9 @@ DUGNAD_REQUEST_TTL_DAYS = env_int("DUGNAD_REQUEST_TTL_DAYS", 30)
 DUGNAD_EXPIRY_REMINDER_HOURS = env_int("DUGNAD_EXPIRY_REMINDER_HOURS", 48)
 # Recurring agreements get occurrences this many days ahead (open-ended rules are extended as time passes).
 DUGNAD_OCCURRENCE_HORIZON_DAYS = env_int("DUGNAD_OCCURRENCE_HORIZON_DAYS", 180)
+# Participants hear about a session, and the parties of an agreement about a date, this many hours before it starts
+# (a notification and an e-mail; `manage.py send_reminders` from a timer).
+DUGNAD_REMINDER_LEAD_HOURS = env_int("DUGNAD_REMINDER_LEAD_HOURS", 24)
 
 # Map tiles for the pages' maps (Leaflet), e.g. "https://tile.openstreetmap.org/{z}/{x}/{y}.png". Empty: maps show
 # the markers on a plain background (no third-party requests), which is also how the tests run.
