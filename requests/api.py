@@ -1,22 +1,31 @@
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django.http import HttpResponse as DjangoHttpResponse
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
-from rest_framework.renderers import JSONRenderer
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response as HttpResponse
 from rest_framework.views import APIView
 
 from geo.renderers import GeoJSONRenderer, feature_collection
 from neighbours.models import Category
 from neighbours.throttles import PostThrottle
-from requests import selectors, services
+from requests import agreements, selectors, services
+from requests.calendar import agreement_ics
 from requests.filters import HelpRequestFilter
-from requests.models import HelpRequest
+from requests.models import Agreement, HelpRequest
 from requests.serializers import (
+    AgreementHistorySerializer,
     AgreementSerializer,
+    AgreementSummarySerializer,
+    CalendarFeedSerializer,
     CategorySerializer,
     HelpRequestInputSerializer,
     HelpRequestOutputSerializer,
     HelpRequestUpdateSerializer,
     OccurrenceSerializer,
+    ProposalInputSerializer,
+    ProposalOutputSerializer,
     ResponseInputSerializer,
     ResponseOutputSerializer,
 )
@@ -125,11 +134,25 @@ class ResponseAcceptApi(APIView):
         return HttpResponse(AgreementSerializer(agreement).data, status=status.HTTP_201_CREATED)
 
 
+class AgreementListApi(generics.ListAPIView):
+    serializer_class = AgreementSummarySerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Agreement.objects.none()
+        return selectors.agreement_list_for(viewer=self.request.user)
+
+    @extend_schema(summary="My agreements (as requester or helper, or for an organisation I act for)")
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
 class AgreementDetailApi(APIView):
-    @extend_schema(responses=AgreementSerializer, summary="One of my agreements")
+    @extend_schema(responses=AgreementHistorySerializer,
+                   summary="One of my agreements, with its dates and the history of proposals")
     def get(self, request, pk):
         agreement = selectors.agreement_get_for_party(viewer=request.user, pk=pk)
-        return HttpResponse(AgreementSerializer(agreement).data)
+        return HttpResponse(AgreementHistorySerializer(agreement).data)
 
 
 class OccurrenceListApi(APIView):
@@ -137,3 +160,109 @@ class OccurrenceListApi(APIView):
     def get(self, request, pk):
         agreement = selectors.agreement_get_for_party(viewer=request.user, pk=pk)
         return HttpResponse(OccurrenceSerializer(agreement.occurrences.all(), many=True).data)
+
+
+class ProposalListCreateApi(APIView):
+    throttle_classes = [PostThrottle]
+
+    @extend_schema(responses=ProposalOutputSerializer(many=True),
+                   summary="Proposals about an agreement's dates (pending and decided), newest first")
+    def get(self, request, pk):
+        agreement = selectors.agreement_get_for_party(viewer=request.user, pk=pk)
+        proposals = selectors.proposal_list_for_agreement(agreement=agreement)
+        return HttpResponse(ProposalOutputSerializer(proposals, many=True).data)
+
+    @extend_schema(request=ProposalInputSerializer, responses={201: ProposalOutputSerializer},
+                   summary="Propose to move, skip or add a date (nothing changes until the other side accepts)")
+    def post(self, request, pk):
+        agreement = selectors.agreement_get_for_party(viewer=request.user, pk=pk)
+        data = ProposalInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        proposal = agreements.proposal_create(agreement=agreement, proposed_by=request.user, **data.validated_data)
+        return HttpResponse(ProposalOutputSerializer(proposal).data, status=status.HTTP_201_CREATED)
+
+
+class _ProposalActionApi(APIView):
+    action_service = None
+
+    def post(self, request, pk):
+        proposal = selectors.proposal_get_for_party(viewer=request.user, pk=pk)
+        proposal = type(self).action_service(proposal=proposal, by=request.user)
+        return HttpResponse(ProposalOutputSerializer(proposal).data)
+
+
+class ProposalAcceptApi(_ProposalActionApi):
+    action_service = staticmethod(agreements.proposal_accept)
+
+    @extend_schema(request=None, responses=ProposalOutputSerializer,
+                   summary="Accept a proposal of the other side: the date changes")
+    def post(self, request, pk):
+        return super().post(request, pk)
+
+
+class ProposalDeclineApi(_ProposalActionApi):
+    action_service = staticmethod(agreements.proposal_decline)
+
+    @extend_schema(request=None, responses=ProposalOutputSerializer,
+                   summary="Decline a proposal of the other side: nothing changes")
+    def post(self, request, pk):
+        return super().post(request, pk)
+
+
+class ProposalWithdrawApi(_ProposalActionApi):
+    action_service = staticmethod(agreements.proposal_withdraw)
+
+    @extend_schema(request=None, responses=ProposalOutputSerializer, summary="Take back my pending proposal")
+    def post(self, request, pk):
+        return super().post(request, pk)
+
+
+class ICalendarRenderer(BaseRenderer):
+    """text/calendar: the body is written by requests.calendar; errors are shown as their plain text."""
+
+    media_type = "text/calendar"
+    format = "ics"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if isinstance(data, dict):
+            data = data.get("detail", "")
+        return str(data).encode(self.charset)
+
+
+def calendar_response(text, *, filename):
+    response = DjangoHttpResponse(text, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+class AgreementCalendarApi(APIView):
+    renderer_classes = [ICalendarRenderer, JSONRenderer]
+
+    @extend_schema(responses={(200, "text/calendar"): OpenApiResponse(OpenApiTypes.STR)},
+                   summary="The agreement's dates as an iCalendar file (one event per date, stable UIDs)")
+    def get(self, request, pk):
+        agreement = selectors.agreement_get_for_party(viewer=request.user, pk=pk)
+        text = agreement_ics(agreement=agreement, base_url=request.build_absolute_uri("/").rstrip("/"))
+        return calendar_response(text, filename=f"agreement-{agreement.pk}.ics")
+
+
+def feed_urls(request, feed):
+    url = request.build_absolute_uri(reverse("frontend:calendar_feed", args=[feed.token]))
+    return {"url": url, "webcal_url": "webcal://" + url.split("://", 1)[1]}
+
+
+class CalendarFeedApi(APIView):
+    @extend_schema(request=None, responses={201: CalendarFeedSerializer},
+                   summary="Make (or renew) my private subscription URL; a previous one stops working")
+    def post(self, request, pk):
+        agreement = selectors.agreement_get_for_party(viewer=request.user, pk=pk)
+        feed = agreements.calendar_feed_rotate(agreement=agreement, neighbour=request.user)
+        return HttpResponse(CalendarFeedSerializer(feed_urls(request, feed)).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={204: None}, summary="Stop my private subscription URL")
+    def delete(self, request, pk):
+        agreement = selectors.agreement_get_for_party(viewer=request.user, pk=pk)
+        agreements.calendar_feed_revoke(agreement=agreement, neighbour=request.user)
+        return HttpResponse(status=status.HTTP_204_NO_CONTENT)

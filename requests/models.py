@@ -133,16 +133,110 @@ class Occurrence(models.Model):
     starts_at = models.DateTimeField(_("starts"))
     ends_at = models.DateTimeField(_("ends"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.SCHEDULED)
+    # The date of the rule this occurrence was made from (null for dates added by a proposal). It never changes, so
+    # extending the schedule never makes a moved or skipped date again.
+    rule_starts_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Bumped on every change: the iCalendar SEQUENCE, so calendar apps replace their copy of the event.
+    sequence = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+    reminder_sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("occurrence")
         verbose_name_plural = _("occurrences")
-        ordering = ["starts_at"]
+        ordering = ["starts_at", "pk"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(ends_at__isnull=True) | Q(ends_at__gte=F("starts_at")), name="occurrence_in_order"
             ),
+            models.UniqueConstraint(fields=["agreement", "rule_starts_at"], name="occurrence_once_per_rule_date"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "starts_at"], condition=Q(reminder_sent_at__isnull=True),
+                         name="occurrence_reminder_due"),
         ]
 
     def __str__(self):
         return f"{self.agreement} @ {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class Proposal(models.Model):
+    """A party's wish to move, skip or add a date of an agreement. Only an accepted proposal changes the schedule."""
+
+    class Action(models.TextChoices):
+        MOVE = "move", _("Move")
+        SKIP = "skip", _("Skip")
+        ADD = "add", _("Add")
+
+    class Side(models.TextChoices):
+        REQUESTER = "requester", _("Requester")
+        HELPER = "helper", _("Helper")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for an answer")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        SUPERSEDED = "superseded", _("Out of date")
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="proposals")
+    action = models.CharField(_("change"), max_length=8, choices=Action.choices)
+    occurrence = models.ForeignKey(
+        Occurrence, on_delete=models.CASCADE, null=True, blank=True, related_name="proposals"
+    )
+    # The occurrence's sequence when proposed: if it changed before the decision, the proposal is out of date.
+    occurrence_sequence = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    starts_at = models.DateTimeField(_("new start"), null=True, blank=True)
+    ends_at = models.DateTimeField(_("new end"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    side = models.CharField(_("side"), max_length=10, choices=Side.choices)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    message = models.ForeignKey("chat.Message", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("proposal")
+        verbose_name_plural = _("proposals")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(action="add", occurrence__isnull=True) | Q(~Q(action="add"), occurrence__isnull=False),
+                name="proposal_occurrence_unless_add",
+            ),
+            models.CheckConstraint(
+                condition=Q(action="skip") | Q(starts_at__isnull=False), name="proposal_time_unless_skip"
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_at__isnull=True) | Q(ends_at__gte=F("starts_at")), name="proposal_in_order"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_action_display()} ({self.get_status_display()}) – {self.agreement}"
+
+
+class CalendarFeed(models.Model):
+    """A private subscription URL for one neighbour's calendar app: whoever has the token reads the agreement's
+    dates without logging in. Rotating the token (or deleting the row) makes the old URL stop working."""
+
+    neighbour = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feeds")
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="calendar_feeds")
+    token = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("calendar link")
+        verbose_name_plural = _("calendar links")
+        constraints = [
+            models.UniqueConstraint(fields=["neighbour", "agreement"], name="calendarfeed_once_per_agreement"),
+        ]
+
+    def __str__(self):
+        return f"Calendar of {self.agreement} for {self.neighbour}"

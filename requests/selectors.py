@@ -3,7 +3,11 @@
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 
-from requests.models import Agreement, HelpRequest, Response
+from neighbours.models import Membership
+from requests.models import Agreement, CalendarFeed, HelpRequest, Proposal, Response
+
+# Members with these roles act for their organisation (the same roles chat/ lets into an organisation's threads).
+ACTING_ROLES = [Membership.Role.ADMIN, Membership.Role.COORDINATOR]
 
 
 def help_request_list_visible(*, viewer):
@@ -68,13 +72,73 @@ def response_get_for_requester(*, viewer, pk):
     return response
 
 
-def agreement_get_for_party(*, viewer, pk):
-    agreement = (
-        Agreement.objects.select_related("request", "requester", "helper", "helper_organisation")
-        .filter(pk=pk)
-        .filter(Q(requester=viewer) | Q(helper=viewer))
-        .first()
+def _acts_for(organisation_field, viewer):
+    """An EXISTS: ``viewer`` is an admin or coordinator of the agreement's organisation ``organisation_field``."""
+    return Exists(Membership.objects.filter(
+        organisation=OuterRef(organisation_field), neighbour=viewer, role__in=ACTING_ROLES,
+    ))
+
+
+def agreement_list_for(*, viewer):
+    """The agreements ``viewer`` is a party to: as the requester or helper, or as an admin or coordinator of the
+    request's organisation or of the helper's organisation. Newest first."""
+    if not getattr(viewer, "is_authenticated", False):
+        return Agreement.objects.none()
+    return (
+        Agreement.objects.select_related(
+            "request", "request__organisation", "requester", "helper", "helper_organisation"
+        )
+        .filter(
+            Q(requester=viewer) | Q(helper=viewer)
+            | _acts_for("request__organisation", viewer) | _acts_for("helper_organisation", viewer)
+        )
+        .order_by("-created_at", "-pk")
     )
-    if agreement is None:
+
+
+def agreement_get_for_party(*, viewer, pk):
+    """The agreement, or Http404 unless ``viewer`` is one of its parties (see ``agreement_list_for``)."""
+    try:
+        return agreement_list_for(viewer=viewer).get(pk=pk)
+    except (Agreement.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def agreement_sides_of(*, agreement, viewer):
+    """The sides (``"requester"``, ``"helper"``) ``viewer`` stands on in ``agreement``; empty for a stranger.
+
+    One can stand on both (a coordinator of both organisations): such a neighbour may propose but never decide
+    their own proposal (the services check the person too).
+    """
+    sides = set()
+    acting = set(
+        Membership.objects.filter(neighbour=viewer, role__in=ACTING_ROLES).values_list("organisation_id", flat=True)
+    ) if getattr(viewer, "is_authenticated", False) else set()
+    if agreement.requester_id == viewer.pk or agreement.request.organisation_id in acting:
+        sides.add(Proposal.Side.REQUESTER)
+    if agreement.helper_id == viewer.pk or agreement.helper_organisation_id in acting:
+        sides.add(Proposal.Side.HELPER)
+    return sides
+
+
+def proposal_list_for_agreement(*, agreement):
+    """Every proposal of an agreement (pending and decided), newest first."""
+    return agreement.proposals.select_related("occurrence", "proposed_by", "decided_by")
+
+
+def proposal_get_for_party(*, viewer, pk):
+    """A proposal of one of ``viewer``'s agreements, or Http404."""
+    try:
+        proposal = Proposal.objects.select_related("occurrence").get(pk=pk)
+    except (Proposal.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    agreement_get_for_party(viewer=viewer, pk=proposal.agreement_id)
+    return proposal
+
+
+def calendar_feed_get(*, token):
+    """The subscription with this token, if its neighbour is still a party to the agreement; Http404 otherwise."""
+    feed = CalendarFeed.objects.select_related("neighbour").filter(token=token).first() if token else None
+    if feed is None or not feed.neighbour.is_active:
         raise Http404
-    return agreement
+    return feed, agreement_get_for_party(viewer=feed.neighbour, pk=feed.agreement_id)

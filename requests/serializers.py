@@ -3,7 +3,7 @@ from rest_framework import serializers
 
 from geo.serializers import LatLonField, PrivateLocationMixin
 from neighbours.models import Category, Organisation
-from requests.models import Agreement, HelpRequest, Occurrence, Response
+from requests.models import Agreement, HelpRequest, Occurrence, Proposal, Response
 from requests.selectors import viewer_is_party
 
 
@@ -69,17 +69,45 @@ class ResponseOutputSerializer(serializers.ModelSerializer):
 class OccurrenceSerializer(serializers.ModelSerializer):
     class Meta:
         model = Occurrence
-        fields = ["id", "starts_at", "ends_at", "status"]
+        fields = ["id", "starts_at", "ends_at", "status", "sequence"]
         read_only_fields = fields
 
 
+class ProposalOutputSerializer(serializers.ModelSerializer):
+    proposed_by = PersonSerializer(read_only=True, allow_null=True)
+    decided_by = PersonSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Proposal
+        fields = [
+            "id", "agreement", "action", "occurrence", "starts_at", "ends_at", "note", "side", "status",
+            "proposed_by", "decided_by", "created_at", "decided_at", "message",
+        ]
+        read_only_fields = fields
+
+
+class ProposalInputSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=Proposal.Action.choices)
+    occurrence = serializers.PrimaryKeyRelatedField(queryset=Occurrence.objects.all(), required=False,
+                                                    allow_null=True)
+    starts_at = serializers.DateTimeField(required=False, allow_null=True)
+    ends_at = serializers.DateTimeField(required=False, allow_null=True)
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True)
+
+
+class CalendarFeedSerializer(serializers.Serializer):
+    url = serializers.URLField(help_text="The private subscription URL (https or http)")
+    webcal_url = serializers.CharField(help_text="The same URL with the webcal:// scheme, for calendar apps")
+
+
 class AgreementSerializer(serializers.ModelSerializer):
+    title = serializers.CharField(source="request.title", read_only=True)
     parties = serializers.SerializerMethodField()
     occurrences = OccurrenceSerializer(many=True, read_only=True)
 
     class Meta:
         model = Agreement
-        fields = ["id", "request", "parties", "thread", "occurrences", "created_at"]
+        fields = ["id", "request", "title", "parties", "thread", "occurrences", "created_at"]
         read_only_fields = fields
 
     @extend_schema_field(
@@ -94,6 +122,24 @@ class AgreementSerializer(serializers.ModelSerializer):
             {"role": "helper", "id": obj.helper_id, "display_name": obj.helper.display_name,
              "organisation": obj.helper_organisation_id},
         ]
+
+
+class AgreementSummarySerializer(AgreementSerializer):
+    """An agreement in a list: without its dates."""
+
+    class Meta(AgreementSerializer.Meta):
+        fields = ["id", "request", "title", "parties", "thread", "created_at"]
+        read_only_fields = fields
+
+
+class AgreementHistorySerializer(AgreementSerializer):
+    """One agreement with its dates and every proposal made about them (pending and decided, newest first)."""
+
+    proposals = ProposalOutputSerializer(many=True, read_only=True)
+
+    class Meta(AgreementSerializer.Meta):
+        fields = [*AgreementSerializer.Meta.fields, "proposals"]
+        read_only_fields = fields
 
 
 class CategorySerializer(serializers.ModelSerializer):

@@ -218,7 +218,7 @@ def response_accept(*, response, by):
     if response.message.strip():
         message_send(thread_id=agreement.thread_id, author=response.responder, body=response.message)
     Occurrence.objects.bulk_create(
-        Occurrence(agreement=agreement, starts_at=start, ends_at=end)
+        Occurrence(agreement=agreement, starts_at=start, ends_at=end, rule_starts_at=start)
         for start, end in schedule.occurrence_times(
             needed_from=help_request.needed_from, needed_until=help_request.needed_until,
             recurrence=help_request.recurrence,
