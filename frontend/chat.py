@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from chat import selectors, services
 from chat.models import Notification, Thread
+from frontend import agreements as agreement_pages
 from frontend.forms import MessageForm
 from neighbours import ratelimit
 
@@ -57,6 +58,11 @@ def thread_detail(request, pk):
     participants = list(selectors.thread_participants(thread=thread))
     if messages and before is None:
         services.thread_mark_read(thread_id=thread.pk, neighbour=request.user, seq=messages[-1].seq)
+    agreement, proposals, sides = agreement_pages.proposal_cards(
+        viewer=request.user, thread=thread, messages_=messages
+    )
+    for message in messages:
+        message.proposal = proposals.get(message.pk)
     others_read = min((p.last_read_seq for p in participants if p.neighbour_id != request.user.pk), default=0)
     return render(request, "frontend/thread_detail.html", {
         "thread": thread,
@@ -68,6 +74,8 @@ def thread_detail(request, pk):
         "last_seq": messages[-1].seq if messages else (before - 1 if before else 0),
         "showing_latest": before is None,
         "form": form,
+        "agreement": agreement,
+        "my_sides": " ".join(sorted(sides)),
     }, status=400 if form.errors else 200)
 
 

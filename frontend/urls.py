@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from frontend import chat, posts, views
+from frontend import agreements, chat, posts, views
 
 app_name = "frontend"
 
@@ -43,4 +43,10 @@ urlpatterns = [
     path("messages/", chat.thread_list, name="thread_list"),
     path("messages/<int:pk>/", chat.thread_detail, name="thread_detail"),
     path("notifications/", chat.notification_list, name="notification_list"),
+    path("agreements/", agreements.agreement_list, name="agreement_list"),
+    path("agreements/<int:pk>/", agreements.agreement_detail, name="agreement_detail"),
+    path("agreements/<int:pk>/propose/", agreements.agreement_propose, name="agreement_propose"),
+    path("agreements/<int:pk>/calendar-link/", agreements.calendar_link, name="agreement_calendar_link"),
+    path("proposals/<int:pk>/<str:decision>/", agreements.proposal_decide, name="proposal_decide"),
+    path("calendar/<str:token>.ics", agreements.calendar_feed, name="calendar_feed"),
 ]

@@ -161,9 +161,9 @@ def proposal_create(
     proposal = Proposal.objects.create(
         agreement=agreement, action=action, occurrence=occurrence,
         occurrence_sequence=occurrence.sequence if occurrence else None, starts_at=starts_at, ends_at=ends_at,
+        old_starts_at=occurrence.starts_at if occurrence else None,
         note=note[:500], proposed_by=proposed_by, side=side, created_at=now,
     )
-    proposal.old_starts_at = occurrence.starts_at if occurrence else None
     with translation.override(proposed_by.language):
         body = _("Proposal: %(change)s") % {"change": proposal_text(proposal)}
     message, _created = message_send(
@@ -230,7 +230,6 @@ def _decide_locked(*, proposal, by, status):
     occurrence = None
     if proposal.occurrence_id:
         occurrence = Occurrence.objects.select_for_update().get(pk=proposal.occurrence_id)
-        proposal.old_starts_at = occurrence.starts_at
     if status == Proposal.Status.ACCEPTED:
         if occurrence is not None and (
             occurrence.status != Occurrence.Status.SCHEDULED or occurrence.sequence != proposal.occurrence_sequence
@@ -301,7 +300,6 @@ def proposal_withdraw(*, proposal, by):
         raise PermissionDenied(_("Only the person who made a proposal can take it back."))
     if proposal.status != Proposal.Status.PENDING:
         raise Conflict(_("This proposal has already been answered."))
-    proposal.old_starts_at = proposal.occurrence.starts_at if proposal.occurrence_id else None
     _finish(proposal=proposal, by=by, status=Proposal.Status.WITHDRAWN, now=timezone.now())
     return proposal
 

@@ -186,6 +186,8 @@ class Proposal(models.Model):
     )
     # The occurrence's sequence when proposed: if it changed before the decision, the proposal is out of date.
     occurrence_sequence = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    # When the occurrence was planned when proposed (it may move later): the history says what was changed.
+    old_starts_at = models.DateTimeField(_("old start"), null=True, blank=True)
     starts_at = models.DateTimeField(_("new start"), null=True, blank=True)
     ends_at = models.DateTimeField(_("new end"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=500, blank=True)

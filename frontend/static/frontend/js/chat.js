@@ -248,7 +248,13 @@
       this.list.appendChild(item);  // keep the order of the sequence numbers
     } else {
       item = this.buildItem(frame.author, frame.body, frame.kind, frame.sent_at);
+      if (frame.kind === "proposal" && frame.data && frame.data.proposal) {
+        item.insertBefore(this.proposalCard(frame.data, frame.author), item.querySelector(".chat-state"));
+      }
       this.list.appendChild(item);
+    }
+    if (frame.kind === "system" && frame.data && frame.data.proposal && frame.data.status) {
+      this.updateProposal(frame.data);
     }
     this.settle(item, frame.seq);
     this.lastSeq = frame.seq;
@@ -356,6 +362,74 @@
     var empty = this.list.querySelector("[data-chat-empty]");
     if (empty) { empty.remove(); }
     return item;
+  };
+
+  // --- proposals (threads about an agreement) ----------------------------------------------------------------
+  // A proposal message gets a card with its status and, for the other side while it waits, Accept / Decline:
+  // plain forms posting to the same URLs as the server-rendered ones (data-proposal-url is the one of proposal 0).
+
+  Chat.prototype.decisionForm = function (proposalId, decision, label, secondary) {
+    var form = document.createElement("form");
+    form.method = "post";
+    form.className = "inline-form";
+    form.action = this.labels.proposalUrl.replace("/0/accept/", "/" + proposalId + "/" + decision + "/");
+    var csrf = this.form.querySelector("input[name=csrfmiddlewaretoken]");
+    [["csrfmiddlewaretoken", csrf ? csrf.value : ""], ["next", this.labels.next || ""]].forEach(function (pair) {
+      var input = document.createElement("input");
+      input.type = "hidden";
+      input.name = pair[0];
+      input.value = pair[1];
+      form.appendChild(input);
+    });
+    var button = document.createElement("button");
+    button.type = "submit";
+    if (secondary) { button.className = "button-secondary"; }
+    button.textContent = label;
+    form.appendChild(button);
+    return form;
+  };
+
+  Chat.prototype.proposalCard = function (data, author) {
+    var id = parseInt(data.proposal, 10);
+    var card = document.createElement("div");
+    card.className = "proposal-card";
+    card.dataset.proposal = String(id);
+    var status = document.createElement("p");
+    status.className = "proposal-status";
+    status.setAttribute("data-proposal-status", "");
+    status.textContent = (this.labels.labelStatus || "") + " ";
+    var strong = document.createElement("strong");
+    strong.textContent = this.labels.labelStatusPending || "";
+    status.appendChild(strong);
+    card.appendChild(status);
+    if (!this.labels.proposalUrl) { return card; }
+    var mine = author && author.id === this.me;
+    var sides = (this.labels.mySides || "").split(" ").filter(function (side) { return side; });
+    var otherSide = sides.some(function (side) { return side !== data.side; });
+    var actions = document.createElement("div");
+    actions.className = "actions";
+    actions.setAttribute("data-proposal-actions", "");
+    if (!mine && otherSide) {
+      actions.appendChild(this.decisionForm(id, "accept", this.labels.labelAccept, false));
+      actions.appendChild(this.decisionForm(id, "decline", this.labels.labelDecline, true));
+      card.appendChild(actions);
+    } else if (mine) {
+      actions.appendChild(this.decisionForm(id, "withdraw", this.labels.labelWithdraw, true));
+      card.appendChild(actions);
+    }
+    return card;
+  };
+
+  // A decision (a system message naming the proposal) updates the proposal's card: its status, and no buttons.
+  Chat.prototype.updateProposal = function (data) {
+    var card = this.list.querySelector('.proposal-card[data-proposal="' + parseInt(data.proposal, 10) + '"]');
+    if (!card) { return; }
+    var status = String(data.status);
+    var label = this.labels["labelStatus" + status.charAt(0).toUpperCase() + status.slice(1)] || status;
+    var strong = card.querySelector("[data-proposal-status] strong");
+    if (strong) { strong.textContent = label; }
+    var actions = card.querySelector("[data-proposal-actions]");
+    if (actions) { actions.remove(); }
   };
 
   Chat.prototype.showPending = function (outboxItem) {
