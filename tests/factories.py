@@ -74,3 +74,23 @@ def chat_thread(*participants, title="Lawn mowing"):
     from chat.services import thread_open
 
     return thread_open(subject=OrganisationFactory(), participants=participants, title=title)
+
+
+def agreement(*, requester=None, helper=None, organisation=None, helper_organisation=None,
+              recurrence="FREQ=WEEKLY;BYDAY=FR;COUNT=6", start=None, hours=2, title="Mow the pitch"):
+    """An agreement made as in real use: a (repeating) request, an answer, and its acceptance. ``start`` defaults
+    to two days ahead, on the hour."""
+    from datetime import timedelta
+
+    from requests.services import response_accept, response_create
+
+    requester = requester or NeighbourFactory()
+    helper = helper or NeighbourFactory()
+    start = start or (timezone.now() + timedelta(days=2)).replace(minute=0, second=0, microsecond=0)
+    request = help_request(
+        author=requester, organisation=organisation, needed_from=start, needed_until=start + timedelta(hours=hours),
+        recurrence=recurrence, notify_nearby=False, title=title,
+    )
+    response = response_create(help_request=request, responder=helper, message="We can do it",
+                               organisation=helper_organisation)
+    return response_accept(response=response, by=requester)
