@@ -4,13 +4,14 @@ from datetime import timedelta
 from itertools import pairwise
 
 import pytest
+from django.core.management import call_command
 from django.http import Http404
 from django.utils import timezone
 
 from chat.models import Notification
 from neighbours.models import Membership
 from requests.agreements import agreement_schedules_extend, occurrence_reminders_send, proposal_accept, proposal_create
-from requests.models import Occurrence
+from requests.models import Occurrence, Proposal
 from requests.selectors import agreement_get_for_party, agreement_list_for, agreement_sides_of
 from tests.factories import MembershipFactory, NeighbourFactory, OrganisationFactory, agreement
 
@@ -177,3 +178,17 @@ def test_dates_beyond_the_lead_time_and_skipped_dates_are_not_reminded(ann, bob,
 
     assert occurrence_reminders_send(now=first.starts_at - timedelta(hours=12)) == 0
     assert occurrence_reminders_send(now=first.starts_at - timedelta(days=3)) == 0
+
+
+# --- the demo ------------------------------------------------------------------------------------------------------
+
+
+def test_the_demo_has_a_club_agreement_with_a_pending_proposal_once():
+    """load_demo gives the club's mowing agreement a schedule and one pending proposal; a second run adds none."""
+    call_command("load_demo", verbosity=0)
+    call_command("load_demo", verbosity=0)
+
+    proposal = Proposal.objects.get()
+    assert proposal.status == Proposal.Status.PENDING
+    assert proposal.agreement.request.organisation.kind == "club"
+    assert proposal.agreement.occurrences.count() > 1

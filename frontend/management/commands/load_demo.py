@@ -23,7 +23,8 @@ from neighbours import services
 from neighbours.models import Category, Membership, Neighbour, Organisation
 from offers.models import HelpOffer
 from offers.services import help_offer_create
-from requests.models import HelpRequest
+from requests.agreements import proposal_create
+from requests.models import Agreement, HelpRequest, Occurrence
 from requests.services import help_request_create, response_accept, response_create
 
 RESIDENTS = [
@@ -84,6 +85,13 @@ OFFERS = [
      {"wed": [["16:00", "18:00"]], "thu": [["16:00", "18:00"]]}),
 ]
 
+# A pending proposal in an agreement: requester e-mail, request title, proposer e-mail, which coming date (0 = the
+# next), how many days to move it, and the note.
+PROPOSALS = [
+    ("ola@demo.dugnad.test", "Klipping av banen før kamp", "jonas@demo.dugnad.test", 1, -1,
+     "Kamp på lørdag – vi klipper dagen før i stedet"),
+]
+
 # A conversation that is already going: requester e-mail, request title, helper e-mail, their answer, then messages
 # (author e-mail, text) in the agreement's thread.
 CONVERSATIONS = [
@@ -108,6 +116,7 @@ class Command(BaseCommand):
         created = self._load(password)
         created += self._load_posts()
         created += self._load_conversations()
+        created += self._load_proposals()
         if created or places_created:
             self.stdout.write(
                 f"Demo neighbourhood loaded: {created} new accounts, organisations and posts, {places_created} places. "
@@ -181,5 +190,25 @@ class Command(BaseCommand):
             agreement = response_accept(response=response, by=help_request.author)
             for email, body in messages:
                 message_send(thread_id=agreement.thread_id, author=Neighbour.objects.get(email=email), body=body)
+            created += 1
+        return created
+
+    @transaction.atomic
+    def _load_proposals(self):
+        created = 0
+        now = timezone.now()
+        for requester, title, proposer_email, index, days, note in PROPOSALS:
+            agreement = Agreement.objects.filter(request__author__email=requester, request__title=title).first()
+            if agreement is None or agreement.proposals.exists():
+                continue
+            coming = list(agreement.occurrences.filter(status=Occurrence.Status.SCHEDULED, starts_at__gt=now)
+                          .order_by("starts_at")[: index + 1])
+            if len(coming) <= index:
+                continue
+            occurrence = coming[index]
+            proposal_create(
+                agreement=agreement, proposed_by=Neighbour.objects.get(email=proposer_email), action="move",
+                occurrence=occurrence, starts_at=occurrence.starts_at + timedelta(days=days), note=note,
+            )
             created += 1
         return created
