@@ -282,7 +282,7 @@ def test_the_proposer_can_withdraw_but_not_someone_else(club_deal, ann, bob):
         proposal_accept(proposal=proposal, by=ann)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_concurrent_accepts_give_one_success_and_one_conflict():
     """Two coordinators of the club press Accept at the same moment, each on its own database connection: exactly
     one succeeds, the other gets a conflict, and the date moves once."""
