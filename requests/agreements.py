@@ -115,9 +115,15 @@ def proposal_text(proposal):
     return text
 
 
+# Dates are planned at most this far ahead (a typo in the year is caught, and date arithmetic stays in range).
+MAX_DAYS_AHEAD = 3 * 366
+
+
 def _check_future(value, field, now):
     if value <= now:
         raise ValidationError({field: [_("Choose a time in the future.")]})
+    if value > now + timedelta(days=MAX_DAYS_AHEAD):
+        raise ValidationError({field: [_("Choose a date within the next three years.")]})
 
 
 @transaction.atomic
@@ -156,7 +162,7 @@ def proposal_create(
         if ends_at is None:
             length = _length_of(agreement=agreement, occurrence=occurrence)
             ends_at = starts_at + length if length is not None else None
-        elif ends_at < starts_at:
+        elif ends_at < starts_at or ends_at > starts_at + timedelta(days=MAX_DAYS_AHEAD):
             raise ValidationError({"ends_at": [_("The end must be after the start.")]})
     proposal = Proposal.objects.create(
         agreement=agreement, action=action, occurrence=occurrence,

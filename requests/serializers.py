@@ -88,8 +88,8 @@ class ProposalOutputSerializer(serializers.ModelSerializer):
 
 class ProposalInputSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=Proposal.Action.choices)
-    occurrence = serializers.PrimaryKeyRelatedField(queryset=Occurrence.objects.all(), required=False,
-                                                    allow_null=True)
+    # A plain id: the service answers alike for a date that does not exist and one of another agreement.
+    occurrence = serializers.IntegerField(min_value=1, required=False, allow_null=True)
     starts_at = serializers.DateTimeField(required=False, allow_null=True)
     ends_at = serializers.DateTimeField(required=False, allow_null=True)
     note = serializers.CharField(max_length=500, required=False, allow_blank=True)

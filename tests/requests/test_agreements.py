@@ -192,3 +192,16 @@ def test_the_demo_has_a_club_agreement_with_a_pending_proposal_once():
     assert proposal.status == Proposal.Status.PENDING
     assert proposal.agreement.request.organisation.kind == "club"
     assert proposal.agreement.occurrences.count() > 1
+
+
+def test_reminder_emails_show_titles_as_written(settings, mailoutbox, django_capture_on_commit_callbacks):
+    """E-mails are plain text: a title with & and quotes is not HTML-escaped."""
+    settings.DUGNAD_REMINDER_LEAD_HOURS = 24
+    deal = agreement(recurrence="FREQ=WEEKLY;COUNT=2", title='Mow & brush "the pitch"')
+    first = deal.occurrences.order_by("starts_at").first()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        occurrence_reminders_send(now=first.starts_at - timedelta(hours=1))
+
+    assert 'Mow & brush "the pitch"' in mailoutbox[0].subject
+    assert 'Mow & brush "the pitch"' in mailoutbox[0].body

@@ -176,3 +176,23 @@ def test_a_stranger_cannot_make_a_subscription_link(api_client, deal):
     api_client.force_authenticate(NeighbourFactory())
 
     assert api_client.post(reverse("api:agreement-calendar-feed", args=[deal.pk])).status_code == 404
+
+
+def test_an_occurrence_that_does_not_exist_is_a_400_on_occurrence(api_client, deal, bob):
+    api_client.force_authenticate(bob)
+
+    response = api_client.post(proposals_url(deal), {"action": "skip", "occurrence": 987654}, format="json")
+
+    assert response.status_code == 400
+    assert "occurrence" in response.json()
+
+
+def test_a_date_far_in_the_future_is_a_400_not_an_error(api_client, deal, bob):
+    """A year like 9999 is a typo; it is refused on starts_at (and never overflows the date arithmetic)."""
+    api_client.force_authenticate(bob)
+
+    response = api_client.post(proposals_url(deal), {
+        "action": "move", "occurrence": first(deal).pk, "starts_at": "9999-12-31T23:00:00Z"}, format="json")
+
+    assert response.status_code == 400
+    assert "starts_at" in response.json()
