@@ -17,7 +17,10 @@ def parse_recurrence(rule, *, dtstart):
     """The dateutil rrule for an RRULE string such as ``FREQ=WEEKLY;BYDAY=SA;COUNT=8`` starting at ``dtstart``.
 
     Raises ValidationError on ``recurrence`` for anything that is not one daily/weekly/monthly/yearly rule.
+    The rule runs in the configured time zone, so "every Friday at 10:00" stays at 10:00 across daylight saving time.
     """
+    if dtstart is not None and timezone.is_aware(dtstart):
+        dtstart = timezone.localtime(dtstart)
     text = rule.strip()
     if text.upper().startswith("RRULE:"):
         text = text[6:]

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 from itertools import pairwise
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
@@ -205,3 +206,17 @@ def test_reminder_emails_show_titles_as_written(settings, mailoutbox, django_cap
 
     assert 'Mow & brush "the pitch"' in mailoutbox[0].subject
     assert 'Mow & brush "the pitch"' in mailoutbox[0].body
+
+
+def test_a_weekly_date_keeps_its_local_time_across_daylight_saving_time(ann, bob, settings):
+    """Mowing every Friday at 10:00 in Oslo stays at 10:00 after the clocks go back in October."""
+    oslo = ZoneInfo("Europe/Oslo")
+    year = timezone.now().year + 1
+    start = timezone.datetime(year, 10, 16, 10, 0, tzinfo=oslo)
+    settings.DUGNAD_OCCURRENCE_HORIZON_DAYS = 800
+    settings.DUGNAD_REQUEST_TTL_DAYS = 800
+
+    deal = agreement(requester=ann, helper=bob, recurrence="FREQ=WEEKLY;COUNT=4", start=start)
+
+    local_times = {o.starts_at.astimezone(oslo).strftime("%H:%M") for o in deal.occurrences.all()}
+    assert local_times == {"10:00"}
