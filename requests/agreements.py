@@ -133,7 +133,8 @@ def proposal_create(
     """A party proposes to move or skip a future scheduled ``occurrence`` of ``agreement``, or to add a date.
 
     Nothing changes until the other side accepts. Posts a ``proposal`` message in the agreement's thread, written in
-    the proposer's language. ``ends_at`` defaults to keeping the length of the date (or of the request's window).
+    the proposer's language, and tells the other side's requester or helper (``proposal_made``). ``ends_at``
+    defaults to keeping the length of the date (or of the request's window).
     Raises PermissionDenied (not a party, or a block) or ValidationError by field.
     """
     now = now or timezone.now()
@@ -185,6 +186,14 @@ def proposal_create(
     )
     proposal.message = message
     proposal.save(update_fields=["message"])
+    other = agreement.requester if side == Proposal.Side.HELPER else agreement.helper
+    if other.pk != proposed_by.pk:
+        notification_send(
+            recipient=other,
+            kind="proposal_made",
+            payload={"agreement": agreement.pk, "proposal": proposal.pk, "title": agreement.request.title,
+                     "thread": agreement.thread_id, "from": proposed_by.display_name},
+        )
     return proposal
 
 

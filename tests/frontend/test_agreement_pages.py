@@ -167,3 +167,13 @@ def test_a_decided_proposal_notification_links_to_the_agreement(client, deal, an
     assert "accepted your proposed change" in page
     assert detail(deal) in page
     assert Notification.objects.filter(recipient=bob).exists()
+
+
+def test_a_proposal_notification_links_to_the_agreement(client, deal, ann, bob):
+    proposal_create(agreement=deal, proposed_by=bob, action="skip", occurrence=first(deal))
+    client.force_login(ann)
+
+    page = client.get(reverse("frontend:notification_list")).text
+
+    assert "proposes to change a date" in page
+    assert detail(deal) in page

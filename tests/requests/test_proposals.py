@@ -83,6 +83,15 @@ def test_the_proposal_text_is_written_in_the_proposers_language(club_deal, bob):
         assert format_when(occurrence.starts_at) not in body
 
 
+def test_the_other_side_is_told_about_a_proposal(club_deal, ann, bob):
+    proposal = move(club_deal, bob)
+
+    note = Notification.objects.get(kind="proposal_made")
+    assert note.recipient == ann
+    assert note.payload["proposal"] == proposal.pk
+    assert note.payload["agreement"] == club_deal.pk
+
+
 def test_ends_at_keeps_the_length_of_the_date_when_not_given(club_deal, bob):
     occurrence = first(club_deal)
 
