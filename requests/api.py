@@ -6,8 +6,9 @@ from rest_framework.views import APIView
 
 from geo.renderers import GeoJSONRenderer, feature_collection
 from neighbours.models import Category
+from neighbours.selectors import organisation_get
 from neighbours.throttles import PostThrottle
-from requests import selectors, services
+from requests import referrals, selectors, services
 from requests.filters import HelpRequestFilter
 from requests.models import HelpRequest
 from requests.serializers import (
@@ -17,6 +18,8 @@ from requests.serializers import (
     HelpRequestOutputSerializer,
     HelpRequestUpdateSerializer,
     OccurrenceSerializer,
+    ReferralInputSerializer,
+    ReferralOutputSerializer,
     ResponseInputSerializer,
     ResponseOutputSerializer,
 )
@@ -137,3 +140,38 @@ class OccurrenceListApi(APIView):
     def get(self, request, pk):
         agreement = selectors.agreement_get_for_party(viewer=request.user, pk=pk)
         return HttpResponse(OccurrenceSerializer(agreement.occurrences.all(), many=True).data)
+
+
+class ReferralCreateApi(APIView):
+    throttle_classes = [PostThrottle]
+
+    @extend_schema(request=ReferralInputSerializer, responses={201: ReferralOutputSerializer},
+                   summary="Pass an open request on to a partner organisation (its administrators and coordinators)")
+    def post(self, request, pk):
+        help_request = selectors.help_request_get_visible(viewer=request.user, pk=pk)
+        data = ReferralInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        referral = referrals.referral_create(
+            help_request=help_request, from_organisation=data.validated_data["organisation"],
+            to_organisation=data.validated_data["to_organisation"], referred_by=request.user,
+            note=data.validated_data.get("note", ""),
+        )
+        return HttpResponse(ReferralOutputSerializer(referral).data, status=status.HTTP_201_CREATED)
+
+
+class OrganisationReferralListApi(APIView):
+    @extend_schema(responses=ReferralOutputSerializer(many=True),
+                   summary="Requests passed on to this organisation: its inbox (administrators and coordinators)")
+    def get(self, request, pk):
+        organisation = organisation_get(viewer=request.user, pk=pk)
+        inbox = referrals.referral_inbox(organisation=organisation, viewer=request.user)
+        return HttpResponse(ReferralOutputSerializer(inbox, many=True).data)
+
+
+class ReferralDeclineApi(APIView):
+    @extend_schema(request=None, responses=ReferralOutputSerializer,
+                   summary="Decline a request passed on to your organisation")
+    def post(self, request, pk):
+        referral = referrals.referral_get_for_partner(viewer=request.user, pk=pk)
+        referral = referrals.referral_decline(referral=referral, by=request.user)
+        return HttpResponse(ReferralOutputSerializer(referral).data)
