@@ -367,8 +367,13 @@ def invitation_create(*, organisation, by, email, role=Membership.Role.MEMBER, b
     return invitation
 
 
+def invitation_language(email):
+    """The language of an invitation e-mail: the invitee's, when the address has an account, else the site's."""
+    invitee = Neighbour.objects.filter(email=normalise_email(email), is_active=True).first()
+    return invitee.language if invitee else settings.LANGUAGE_CODE
+
+
 def _send_invitation(invitation, base_url):
-    invitee = Neighbour.objects.filter(email=invitation.email, is_active=True).first()
     _send_templated_mail(
         to=invitation.email,
         template="invitation",
@@ -380,7 +385,7 @@ def _send_invitation(invitation, base_url):
             "url": base_url + reverse("frontend:invitation_accept", args=[invitation.token]),
             "days": settings.DUGNAD_INVITATION_DAYS,
         },
-        language=invitee.language if invitee else settings.LANGUAGE_CODE,
+        language=invitation_language(invitation.email),
     )
 
 
