@@ -149,13 +149,18 @@ ORGANISATION_FILTERS = [
 ]
 
 
-class OrganisationListCreateApi(generics.ListAPIView):
-    serializer_class = OrganisationOutputSerializer
-    filter_backends = []
+class _PostThrottledMixin:
+    """Creating things (organisations, e-mail invitations) counts against the posting rate limit; reading does not."""
+
     throttle_classes = [PostThrottle]
 
     def get_throttles(self):
         return super().get_throttles() if self.request.method == "POST" else []
+
+
+class OrganisationListCreateApi(_PostThrottledMixin, generics.ListAPIView):
+    serializer_class = OrganisationOutputSerializer
+    filter_backends = []
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user
@@ -203,7 +208,7 @@ class OrganisationDetailApi(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class MemberListApi(APIView):
+class MemberListApi(_PostThrottledMixin, APIView):
     @extend_schema(responses=MemberListOutputSerializer,
                    summary="Members (everyone with roles for members; administrators and coordinators for others)")
     def get(self, request, pk):
@@ -263,7 +268,7 @@ class MemberDetailApi(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class InvitationListApi(APIView):
+class InvitationListApi(_PostThrottledMixin, APIView):
     @extend_schema(responses=InvitationOutputSerializer(many=True),
                    summary="The organisation's open invitations (administrators)")
     def get(self, request, pk):

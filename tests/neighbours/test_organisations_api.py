@@ -341,3 +341,14 @@ def test_my_follows_lists_what_i_follow(client_for, club, firm, bob):
     rows = api.get(MY_FOLLOWS).json()
 
     assert [(row["organisation"], row["provider"]) for row in rows] == [(firm.pk, "professional")]
+
+
+def test_sending_invitations_is_rate_limited(client_for, club, ann, settings):
+    """E-mail invitations count against the posting limit, so an admin cannot flood addresses with them."""
+    settings.DUGNAD_RATES = {**settings.DUGNAD_RATES, "post": "2/hour"}
+    api = client_for(ann)
+
+    codes = [api.post(invitations(club), {"email": f"p{n}@example.org"}).status_code for n in range(3)]
+
+    assert codes == [201, 201, 429]
+    assert api.get(invitations(club)).status_code == 200
