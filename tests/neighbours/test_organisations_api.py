@@ -352,3 +352,26 @@ def test_sending_invitations_is_rate_limited(client_for, club, ann, settings):
 
     assert codes == [201, 201, 429]
     assert api.get(invitations(club)).status_code == 200
+
+
+def test_a_plain_member_posting_for_the_organisation_is_a_403(client_for, club, bob):
+    MembershipFactory(organisation=club, neighbour=bob, role="member")
+
+    response = client_for(bob).post(reverse("api:request-list"), {
+        "category": "garden", "title": "For the club", "location": {"lat": 62.4722, "lon": 6.1495},
+        "organisation": club.pk,
+    })
+
+    assert response.status_code == 403
+
+
+def test_a_coordinator_posts_for_the_organisation(client_for, club, bob):
+    MembershipFactory(organisation=club, neighbour=bob, role="coordinator")
+
+    response = client_for(bob).post(reverse("api:request-list"), {
+        "category": "garden", "title": "For the club", "location": {"lat": 62.4722, "lon": 6.1495},
+        "organisation": club.pk,
+    })
+
+    assert response.status_code == 201
+    assert response.json()["organisation"] == club.pk
