@@ -313,16 +313,20 @@ def admin_transfer(*, organisation, by, to_neighbour_id, step_down=False):
 def organisation_delete(*, organisation, by):
     """An admin deletes the organisation, with its memberships, follows and invitations.
 
-    Refused (OrganisationConflict, 409) while it still has anything going on: open or matched requests, active or paused
-    offers, or agreements (their threads and dates belong to other people too). Close those first.
+    Refused (OrganisationConflict, 409) while it still has anything going on or anything other people took part in:
+    open or matched requests, active or paused offers, answers to its requests, asks for its offers, its own answers,
+    agreements (their threads and dates belong to other people too).
     """
     organisation = _lock_organisation(organisation)
     check_is_admin(neighbour=by, organisation=organisation)
+    # Reverse relations only: neighbours/ does not import the apps above it.
     busy = (
         organisation.help_requests.filter(status__in=["open", "matched"]).exists()
         or organisation.help_offers.filter(status__in=["active", "paused"]).exists()
+        or organisation.help_requests.filter(responses__isnull=False).exists()
+        or organisation.help_offers.filter(asks__isnull=False).exists()
+        or organisation.responses.exists()
         or organisation.agreements.exists()
-        or organisation.help_requests.filter(agreements__isnull=False).exists()
     )
     if busy:
         raise OrganisationConflict(_(

@@ -422,3 +422,17 @@ def test_member_list_is_full_for_members_and_acting_people_only_for_others(club,
 
 def test_organisation_factory_is_usable():
     assert OrganisationFactory().provider == "volunteer"
+
+
+def test_deleting_an_organisation_whose_closed_offer_has_a_conversation_is_refused(club, ann, bob):
+    """A closed offer someone asked for has a conversation with that person: deleting is refused (409)."""
+    from offers.services import help_offer_update, offer_ask_create
+    from tests.factories import help_offer
+
+    offer = help_offer(author=ann, organisation=club)
+    offer_ask_create(offer=offer, asker=bob, message="Can you come on Monday?")
+    help_offer_update(offer=offer, editor=ann, status="closed")
+
+    with pytest.raises(OrganisationConflict):
+        services.organisation_delete(organisation=club, by=ann)
+    assert Organisation.objects.filter(pk=club.pk).exists()
