@@ -3,7 +3,7 @@ from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from neighbours.models import Category, Language, NotifyFrequency
+from neighbours.models import Category, Language, Membership, NotifyFrequency, Organisation
 
 
 class CategoryChoiceField(forms.ModelChoiceField):
@@ -84,7 +84,20 @@ class PlaceFields(forms.Form):
     lon = forms.FloatField(required=False, min_value=-180, max_value=180, widget=forms.HiddenInput)
 
 
-class HelpRequestForm(PlaceFields):
+class ActingForMixin:
+    """Adds "on behalf of" (an organisation the person acts for) when ``acting_for`` names any; leaving it empty
+    posts as oneself."""
+
+    def __init__(self, *args, acting_for=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if acting_for is not None and acting_for.exists():
+            self.fields["organisation"] = forms.ModelChoiceField(
+                label=_("On behalf of"), queryset=acting_for, required=False, empty_label=_("Myself"),
+                help_text=_("Post for an organisation where you are an administrator or coordinator."),
+            )
+
+
+class HelpRequestForm(ActingForMixin, PlaceFields):
     category = CategoryChoiceField(label=_("What kind of help?"), queryset=Category.objects.all(), to_field_name="slug",
                                    empty_label=None)
     title = forms.CharField(label=_("What do you need?"), max_length=120,
@@ -102,7 +115,7 @@ class HelpRequestForm(PlaceFields):
     field_order = ["category", "title", "description", "needed_from", "needed_until", "recurrence", "address"]
 
 
-class HelpOfferForm(PlaceFields):
+class HelpOfferForm(ActingForMixin, PlaceFields):
     category = CategoryChoiceField(label=_("What kind of help?"), queryset=Category.objects.all(), to_field_name="slug",
                                    empty_label=None)
     title = forms.CharField(label=_("What can you offer?"), max_length=120,
@@ -114,7 +127,7 @@ class HelpOfferForm(PlaceFields):
     field_order = ["category", "title", "description", "radius_km", "address"]
 
 
-class ResponseForm(forms.Form):
+class ResponseForm(ActingForMixin, forms.Form):
     message = forms.CharField(
         label=_("Your message"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Say how you can help and when you are free."),
@@ -146,3 +159,47 @@ class MessageForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["body"].max_length = settings.DUGNAD_MESSAGE_MAX_CHARS
         self.fields["body"].widget.attrs["maxlength"] = settings.DUGNAD_MESSAGE_MAX_CHARS
+
+
+class OrganisationFilterForm(forms.Form):
+    q = forms.CharField(label=_("Name"), max_length=120, required=False)
+    kind = forms.ChoiceField(label=_("Kind"), required=False,
+                             choices=[("", _("All kinds")), *Organisation.Kind.choices])
+
+
+class OrganisationForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=120)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Organisation.Kind.choices)
+    is_professional = forms.TypedChoiceField(
+        label=_("Who helps?"), coerce=lambda value: value == "True", widget=forms.RadioSelect,
+        choices=[(False, _("Volunteers")), (True, _("Professionals (paid work)"))], initial=False,
+    )
+    description = forms.CharField(label=_("About the organisation"), max_length=4000, required=False,
+                                  widget=forms.Textarea(attrs={"rows": 5}))
+    address = forms.CharField(label=_("Address"), max_length=300, required=False,
+                              help_text=_("Where the organisation is. It is shown to everyone."),
+                              widget=forms.TextInput(attrs={"autocomplete": "street-address"}))
+    service_radius_km = forms.IntegerField(label=_("How far do you help? (km)"), min_value=1, max_value=200,
+                                           initial=10)
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address"), max_length=254,
+                             widget=forms.EmailInput(attrs={"autocomplete": "off"}))
+    role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices, initial=Membership.Role.MEMBER)
+
+
+class ReferralForm(forms.Form):
+    organisation = forms.ModelChoiceField(label=_("From"), queryset=Organisation.objects.none(), empty_label=None)
+    to_organisation = forms.ModelChoiceField(label=_("To the partner organisation"),
+                                             queryset=Organisation.objects.none())
+    note = forms.CharField(label=_("Note to the partner"), max_length=2000, required=False,
+                           widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, acting_for, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = acting_for
+        self.fields["to_organisation"].queryset = Organisation.objects.order_by("name")
+        self.fields["to_organisation"].label_from_instance = (
+            lambda organisation: f"{organisation.name} ({organisation.provider_label})"
+        )

@@ -15,8 +15,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from frontend.forms import HelpOfferForm, HelpRequestForm, NearbyForm, ResponseForm
+from frontend.organisations import refer_context
 from geo.selectors import rounded_km, within
 from geo.services import geocode
+from neighbours.selectors import organisations_acting_for
 from offers import selectors as offer_selectors
 from offers import services as offer_services
 from offers.models import HelpOffer
@@ -162,11 +164,11 @@ def offer_list(request):
 
 @login_required
 def request_create(request):
-    form = HelpRequestForm(request.POST or None)
+    form = HelpRequestForm(request.POST or None, acting_for=organisations_acting_for(neighbour=request.user))
     help_request = _save_post_form(
         request, form, fields=REQUEST_FIELDS,
         save=lambda location, **fields: request_services.help_request_create(
-            author=request.user, location=location, **fields
+            author=request.user, location=location, organisation=form.cleaned_data.get("organisation"), **fields
         ),
     )
     if help_request is not None:
@@ -216,8 +218,9 @@ def request_detail(request, pk):
         "location_is_approximate": not sees_exact,
         "responses": responses,
         "my_response": None if is_mine else next(iter(responses), None),
-        "response_form": ResponseForm(),
+        "response_form": ResponseForm(acting_for=organisations_acting_for(neighbour=request.user)),
         "agreements": help_request.agreements.select_related("helper") if sees_exact else [],
+        **refer_context(viewer=request.user, help_request=help_request),
     })
 
 
@@ -225,12 +228,13 @@ def request_detail(request, pk):
 @require_POST
 def request_respond(request, pk):
     help_request = request_selectors.help_request_get_visible(viewer=request.user, pk=pk)
-    form = ResponseForm(request.POST)
+    form = ResponseForm(request.POST, acting_for=organisations_acting_for(neighbour=request.user))
     if form.is_valid():
         _perform(
             request,
             lambda: request_services.response_create(
-                help_request=help_request, responder=request.user, message=form.cleaned_data["message"]
+                help_request=help_request, responder=request.user, message=form.cleaned_data["message"],
+                organisation=form.cleaned_data.get("organisation"),
             ),
             success=_("Thank you! We have told them you can help."),
         )
@@ -265,11 +269,11 @@ def request_cancel(request, pk):
 
 @login_required
 def offer_create(request):
-    form = HelpOfferForm(request.POST or None)
+    form = HelpOfferForm(request.POST or None, acting_for=organisations_acting_for(neighbour=request.user))
     offer = _save_post_form(
         request, form, fields=OFFER_FIELDS,
         save=lambda location, **fields: offer_services.help_offer_create(
-            author=request.user, location=location, **fields
+            author=request.user, location=location, organisation=form.cleaned_data.get("organisation"), **fields
         ),
     )
     if offer is not None:

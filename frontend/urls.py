@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from frontend import agreements, chat, posts, views
+from frontend import agreements, chat, organisations, posts, views
 
 app_name = "frontend"
 
@@ -49,4 +49,22 @@ urlpatterns = [
     path("agreements/<int:pk>/calendar-link/", agreements.calendar_link, name="agreement_calendar_link"),
     path("proposals/<int:pk>/<str:decision>/", agreements.proposal_decide, name="proposal_decide"),
     path("calendar/<str:token>.ics", agreements.calendar_feed, name="calendar_feed"),
+    path("organisations/", organisations.organisation_list, name="organisation_list"),
+    path("organisations/new/", organisations.organisation_create, name="organisation_create"),
+    path("organisations/<int:pk>/", organisations.organisation_detail, name="organisation_detail"),
+    path("organisations/<int:pk>/edit/", organisations.organisation_edit, name="organisation_edit"),
+    path("organisations/<int:pk>/follow/", organisations.organisation_follow, name="organisation_follow"),
+    path("organisations/<int:pk>/members/", organisations.organisation_members, name="organisation_members"),
+    path("organisations/<int:pk>/members/<int:neighbour_id>/role/", organisations.member_role,
+         name="organisation_member_role"),
+    path("organisations/<int:pk>/members/<int:neighbour_id>/remove/", organisations.member_remove,
+         name="organisation_member_remove"),
+    path("organisations/<int:pk>/invitations/", organisations.invitation_create,
+         name="organisation_invitation_create"),
+    path("organisations/<int:pk>/inbox/", organisations.organisation_inbox, name="organisation_inbox"),
+    path("invitations/<int:pk>/revoke/", organisations.invitation_revoke, name="invitation_revoke"),
+    path("invitations/<str:token>/", organisations.invitation_accept, name="invitation_accept"),
+    path("referrals/<int:pk>/respond/", organisations.referral_respond, name="referral_respond"),
+    path("referrals/<int:pk>/decline/", organisations.referral_decline, name="referral_decline"),
+    path("requests/<int:pk>/refer/", organisations.request_refer, name="request_refer"),
 ]

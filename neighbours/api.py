@@ -1,24 +1,35 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from neighbours import selectors, services
+from neighbours.models import Organisation
 from neighbours.serializers import (
     BlockInputSerializer,
     BlockOutputSerializer,
+    FollowOutputSerializer,
+    InvitationInputSerializer,
+    InvitationOutputSerializer,
+    MemberListOutputSerializer,
+    MembershipOutputSerializer,
+    MemberUpdateInputSerializer,
     MeOutputSerializer,
     MeUpdateInputSerializer,
+    OrganisationFilterSerializer,
+    OrganisationInputSerializer,
+    OrganisationOutputSerializer,
+    OrganisationUpdateSerializer,
     RegisterInputSerializer,
     RegisterOutputSerializer,
     TokenInputSerializer,
     TokenOutputSerializer,
 )
-from neighbours.throttles import LoginEmailThrottle, LoginIPThrottle, RegisterThrottle
+from neighbours.throttles import LoginEmailThrottle, LoginIPThrottle, PostThrottle, RegisterThrottle
 
 
 def _base_url(request):
@@ -127,3 +138,184 @@ class BlockDetailApi(APIView):
         if not services.block_delete(blocker=request.user, blocked_id=neighbour_id):
             raise NotFound()
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+ORGANISATION_FILTERS = [
+    OpenApiParameter("kind", str, enum=[value for value, _label in Organisation.Kind.choices]),
+    OpenApiParameter("q", str, description="A part of the name"),
+    OpenApiParameter("near", str, description="“lat,lon”: organisations located within radius_km of this point, "
+                                              "nearest first"),
+    OpenApiParameter("radius_km", float, description="With near; default 10"),
+]
+
+
+class _PostThrottledMixin:
+    """Creating things (organisations, e-mail invitations) counts against the posting rate limit; reading does not."""
+
+    throttle_classes = [PostThrottle]
+
+    def get_throttles(self):
+        return super().get_throttles() if self.request.method == "POST" else []
+
+
+class OrganisationListCreateApi(_PostThrottledMixin, generics.ListAPIView):
+    serializer_class = OrganisationOutputSerializer
+    filter_backends = []
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation has no user
+            return Organisation.objects.none()
+        filters = OrganisationFilterSerializer(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        return selectors.organisation_list(viewer=self.request.user, **filters.validated_data)
+
+    @extend_schema(parameters=ORGANISATION_FILTERS, summary="Organisations, filtered")
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(request=OrganisationInputSerializer, responses={201: OrganisationOutputSerializer},
+                   summary="Create an organisation (you become its administrator)")
+    def post(self, request):
+        data = OrganisationInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        organisation = services.organisation_create(created_by=request.user, **data.validated_data)
+        organisation = selectors.organisation_get(viewer=request.user, pk=organisation.pk)
+        return Response(OrganisationOutputSerializer(organisation).data, status=status.HTTP_201_CREATED)
+
+
+class OrganisationDetailApi(APIView):
+    @extend_schema(responses=OrganisationOutputSerializer, summary="One organisation")
+    def get(self, request, pk):
+        organisation = selectors.organisation_get(viewer=request.user, pk=pk)
+        return Response(OrganisationOutputSerializer(organisation).data)
+
+    @extend_schema(request=OrganisationUpdateSerializer, responses=OrganisationOutputSerializer,
+                   summary="Change the organisation's profile (administrators)")
+    def patch(self, request, pk):
+        organisation = selectors.organisation_get(viewer=request.user, pk=pk)
+        data = OrganisationUpdateSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        services.organisation_update(organisation=organisation, by=request.user, **data.validated_data)
+        organisation = selectors.organisation_get(viewer=request.user, pk=pk)
+        return Response(OrganisationOutputSerializer(organisation).data)
+
+    @extend_schema(request=None, responses={204: None},
+                   summary="Delete the organisation (administrators; 409 while it has open requests, active "
+                           "offers or agreements)")
+    def delete(self, request, pk):
+        organisation = selectors.organisation_get(viewer=request.user, pk=pk)
+        services.organisation_delete(organisation=organisation, by=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MemberListApi(_PostThrottledMixin, APIView):
+    @extend_schema(responses=MemberListOutputSerializer,
+                   summary="Members (everyone with roles for members; administrators and coordinators for others)")
+    def get(self, request, pk):
+        organisation = selectors.organisation_get(viewer=request.user, pk=pk)
+        members = selectors.member_list(organisation=organisation, viewer=request.user)
+        body = {
+            "member_count": selectors.member_count(organisation=organisation),
+            "full_list": organisation.my_role is not None,
+            "members": members,
+        }
+        return Response(MemberListOutputSerializer(body).data)
+
+    @extend_schema(request=InvitationInputSerializer, responses={201: InvitationOutputSerializer},
+                   summary="Invite someone by e-mail to join (administrators)")
+    def post(self, request, pk):
+        return _invite(request, pk)
+
+
+def _invite(request, pk):
+    organisation = selectors.organisation_get(viewer=request.user, pk=pk)
+    data = InvitationInputSerializer(data=request.data)
+    data.is_valid(raise_exception=True)
+    if data.validated_data["link"]:
+        invitation = services.invitation_link_create(organisation=organisation, by=request.user)
+    else:
+        invitation = services.invitation_create(
+            organisation=organisation, by=request.user, email=data.validated_data["email"],
+            role=data.validated_data["role"], base_url=_base_url(request),
+        )
+    return Response(InvitationOutputSerializer(invitation, context={"request": request}).data,
+                    status=status.HTTP_201_CREATED)
+
+
+class MemberDetailApi(APIView):
+    @extend_schema(request=MemberUpdateInputSerializer, responses=MembershipOutputSerializer,
+                   summary="Change a member's role, or hand over the administrator role (administrators)")
+    def patch(self, request, pk, neighbour_id):
+        organisation = selectors.organisation_get(viewer=request.user, pk=pk)
+        data = MemberUpdateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        if data.validated_data["step_down"] and data.validated_data["role"] == "admin":
+            membership = services.admin_transfer(
+                organisation=organisation, by=request.user, to_neighbour_id=neighbour_id, step_down=True
+            )
+        else:
+            membership = services.membership_set_role(
+                organisation=organisation, neighbour_id=neighbour_id, role=data.validated_data["role"],
+                by=request.user,
+            )
+        return Response(MembershipOutputSerializer(membership).data)
+
+    @extend_schema(request=None, responses={204: None},
+                   summary="Remove a member (administrators), or leave (yourself)")
+    def delete(self, request, pk, neighbour_id):
+        organisation = selectors.organisation_get(viewer=request.user, pk=pk)
+        services.membership_remove(organisation=organisation, neighbour_id=neighbour_id, by=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class InvitationListApi(_PostThrottledMixin, APIView):
+    @extend_schema(responses=InvitationOutputSerializer(many=True),
+                   summary="The organisation's open invitations (administrators)")
+    def get(self, request, pk):
+        organisation = selectors.organisation_get(viewer=request.user, pk=pk)
+        invitations = selectors.invitation_list(organisation=organisation, viewer=request.user)
+        return Response(InvitationOutputSerializer(invitations, many=True, context={"request": request}).data)
+
+    @extend_schema(request=InvitationInputSerializer, responses={201: InvitationOutputSerializer},
+                   summary="Invite by e-mail, or get the reusable join link with {\"link\": true} (administrators)")
+    def post(self, request, pk):
+        return _invite(request, pk)
+
+
+class InvitationAcceptApi(APIView):
+    @extend_schema(request=None, responses={200: MembershipOutputSerializer},
+                   summary="Join with an invitation (409 when it is expired, revoked or used)")
+    def post(self, request, token):
+        invitation = selectors.invitation_get_by_token(token=token)
+        membership = services.invitation_accept(invitation=invitation, neighbour=request.user)
+        return Response(MembershipOutputSerializer(membership).data)
+
+
+class InvitationDetailApi(APIView):
+    @extend_schema(request=None, responses={204: None}, summary="Revoke an invitation (administrators)")
+    def delete(self, request, pk):
+        invitation = selectors.invitation_get_for_admin(viewer=request.user, pk=pk)
+        services.invitation_revoke(invitation=invitation, by=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class FollowApi(APIView):
+    @extend_schema(request=None, responses={200: FollowOutputSerializer, 201: FollowOutputSerializer},
+                   summary="Follow an organisation (201 the first time, 200 after)")
+    def post(self, request, pk):
+        organisation = selectors.organisation_get(viewer=request.user, pk=pk)
+        follow, created = services.follow_create(neighbour=request.user, organisation=organisation)
+        return Response(FollowOutputSerializer(follow).data,
+                        status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    @extend_schema(request=None, responses={204: None}, summary="Stop following an organisation")
+    def delete(self, request, pk):
+        organisation = selectors.organisation_get(viewer=request.user, pk=pk)
+        services.follow_delete(neighbour=request.user, organisation=organisation)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MyFollowListApi(APIView):
+    @extend_schema(responses=FollowOutputSerializer(many=True), summary="Organisations I follow")
+    def get(self, request):
+        return Response(FollowOutputSerializer(selectors.follow_list(neighbour=request.user), many=True).data)

@@ -200,6 +200,16 @@ class Organisation(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def provider(self):
+        """"professional" or "volunteer": shown next to the name, so that the two kinds of help complement each
+        other rather than compete."""
+        return "professional" if self.is_professional else "volunteer"
+
+    @property
+    def provider_label(self):
+        return _("Professional") if self.is_professional else _("Volunteers")
+
 
 class Membership(models.Model):
     class Role(models.TextChoices):
@@ -226,6 +236,56 @@ class Membership(models.Model):
     def may_act_for_organisation(self):
         """Admins and coordinators post and respond on the organisation's behalf; members only read."""
         return self.role in {self.Role.ADMIN, self.Role.COORDINATOR}
+
+
+ROLE_RANK = {Membership.Role.MEMBER: 1, Membership.Role.COORDINATOR: 2, Membership.Role.ADMIN: 3}
+
+
+class Invitation(models.Model):
+    """An admin's invitation to join an organisation with a role.
+
+    By e-mail (``email`` set): single use. By link (``email`` empty): reusable by anyone who has the link, for the
+    ``member`` role only, until it expires or is revoked. The token is a long random string (32 bytes) and is the
+    only way to reach the invitation without the admin role.
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="invitations")
+    role = models.CharField(_("role"), max_length=16, choices=Membership.Role.choices, default=Membership.Role.MEMBER)
+    email = models.EmailField(_("e-mail address"), blank=True)
+    token = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        Neighbour, on_delete=models.SET_NULL, null=True, blank=True, related_name="invitations_sent"
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    accepted_by = models.ForeignKey(
+        Neighbour, on_delete=models.SET_NULL, null=True, blank=True, related_name="invitations_accepted"
+    )
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(email="") | Q(role="member"), name="invitation_link_for_members"),
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} – {self.email or 'link'} ({self.role})"
+
+    @property
+    def is_link(self):
+        return not self.email
+
+    def is_expired(self, now=None):
+        return self.expires_at <= (now or timezone.now())
+
+    @property
+    def is_usable(self):
+        """Whether someone may still join with it (not revoked, not expired, an e-mail one not yet used)."""
+        return self.revoked_at is None and not self.is_expired() and (self.is_link or self.accepted_at is None)
 
 
 class Follow(models.Model):

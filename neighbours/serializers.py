@@ -1,8 +1,11 @@
+from django.contrib.gis.geos import Point
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from geo.serializers import LatLonField
-from neighbours.models import Category, Language, Neighbour, NotifyFrequency
+from neighbours.models import Category, Invitation, Language, Membership, Neighbour, NotifyFrequency, Organisation
 
 
 class RegisterInputSerializer(serializers.Serializer):
@@ -71,3 +74,140 @@ class BlockOutputSerializer(serializers.Serializer):
     neighbour = serializers.IntegerField(source="blocked_id")
     display_name = serializers.CharField(source="blocked.display_name")
     created_at = serializers.DateTimeField()
+
+
+class OrganisationFilterSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=Organisation.Kind.choices, required=False)
+    q = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    near = serializers.CharField(required=False, help_text=_("“lat,lon”: only organisations near this point."))
+    radius_km = serializers.FloatField(min_value=0.1, max_value=500, required=False)
+
+    def validate_near(self, value):
+        try:
+            lat, lon = (float(part) for part in value.split(","))
+        except ValueError:
+            raise serializers.ValidationError(_("Give a point as “lat,lon”.")) from None
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            raise serializers.ValidationError(_("Give a point as “lat,lon”."))
+        return Point(lon, lat, srid=4326)
+
+
+class OrganisationInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=120)
+    kind = serializers.ChoiceField(choices=Organisation.Kind.choices)
+    description = serializers.CharField(max_length=4000, required=False, allow_blank=True)
+    location = LatLonField(required=False, allow_null=True)
+    service_radius_km = serializers.IntegerField(min_value=1, max_value=200, required=False)
+    is_professional = serializers.BooleanField(required=False)
+
+
+class OrganisationUpdateSerializer(OrganisationInputSerializer):
+    name = serializers.CharField(max_length=120, required=False)
+    kind = serializers.ChoiceField(choices=Organisation.Kind.choices, required=False)
+
+
+class OrganisationOutputSerializer(serializers.ModelSerializer):
+    """An organisation, with the viewer's relation to it (from the annotations of ``organisation_list``)."""
+
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    provider = serializers.ChoiceField(choices=["professional", "volunteer"], read_only=True)
+    provider_label = serializers.CharField(read_only=True)
+    location = LatLonField(read_only=True, allow_null=True)
+    followers_count = serializers.SerializerMethodField()
+    is_following = serializers.SerializerMethodField()
+    my_role = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Organisation
+        fields = [
+            "id", "name", "kind", "kind_label", "is_professional", "provider", "provider_label", "description",
+            "location", "service_radius_km", "followers_count", "is_following", "my_role", "created_at",
+        ]
+        read_only_fields = fields
+
+    def get_followers_count(self, obj) -> int:
+        count = getattr(obj, "followers_count", None)
+        return obj.follows.count() if count is None else count
+
+    def get_is_following(self, obj) -> bool:
+        return bool(getattr(obj, "is_following", False))
+
+    @extend_schema_field(serializers.ChoiceField(choices=Membership.Role.choices, allow_null=True))
+    def get_my_role(self, obj):
+        return getattr(obj, "my_role", None)
+
+
+class MemberOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="neighbour_id")
+    display_name = serializers.CharField(source="neighbour.display_name")
+    role = serializers.ChoiceField(choices=Membership.Role.choices)
+    role_label = serializers.CharField(source="get_role_display")
+    joined_at = serializers.DateTimeField(source="created_at")
+
+
+class MemberListOutputSerializer(serializers.Serializer):
+    member_count = serializers.IntegerField()
+    full_list = serializers.BooleanField(
+        help_text=_("True for the organisation's members (everyone, with roles); false for everyone else, who see "
+                    "only its administrators and coordinators.")
+    )
+    members = MemberOutputSerializer(many=True)
+
+
+class MemberUpdateInputSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=Membership.Role.choices)
+    step_down = serializers.BooleanField(
+        required=False, default=False,
+        help_text=_("With role “admin”: make this member administrator and become a coordinator yourself."),
+    )
+
+
+class InvitationInputSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254, required=False, allow_blank=True)
+    role = serializers.ChoiceField(choices=Membership.Role.choices, required=False, default=Membership.Role.MEMBER)
+    link = serializers.BooleanField(
+        required=False, default=False,
+        help_text=_("True: the organisation's reusable join link (member role) instead of an e-mail invitation."),
+    )
+
+    def validate(self, attrs):
+        if attrs.get("link"):
+            if attrs.get("role", Membership.Role.MEMBER) != Membership.Role.MEMBER:
+                raise serializers.ValidationError({"role": [_("A join link is for members only.")]})
+        elif not attrs.get("email"):
+            raise serializers.ValidationError({"email": [_("Give an e-mail address.")]})
+        return attrs
+
+
+class InvitationOutputSerializer(serializers.ModelSerializer):
+    kind = serializers.SerializerMethodField()
+    invited_by = serializers.CharField(source="invited_by.display_name", allow_null=True, default=None)
+    token = serializers.CharField(read_only=True)
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Invitation
+        fields = ["id", "organisation", "kind", "role", "email", "token", "url", "invited_by", "created_at",
+                  "expires_at", "accepted_at", "revoked_at"]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ChoiceField(choices=["email", "link"]))
+    def get_kind(self, obj):
+        return "link" if obj.is_link else "email"
+
+    def get_url(self, obj) -> str:
+        path = reverse("frontend:invitation_accept", args=[obj.token])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+
+class MembershipOutputSerializer(serializers.Serializer):
+    organisation = serializers.IntegerField(source="organisation_id")
+    role = serializers.ChoiceField(choices=Membership.Role.choices)
+
+
+class FollowOutputSerializer(serializers.Serializer):
+    organisation = serializers.IntegerField(source="organisation_id")
+    name = serializers.CharField(source="organisation.name")
+    provider = serializers.CharField(source="organisation.provider")
+    since = serializers.DateTimeField(source="created_at")

@@ -9,8 +9,9 @@ from rest_framework.views import APIView
 
 from geo.renderers import GeoJSONRenderer, feature_collection
 from neighbours.models import Category
+from neighbours.selectors import organisation_get
 from neighbours.throttles import PostThrottle
-from requests import agreements, selectors, services
+from requests import agreements, referrals, selectors, services
 from requests.calendar import agreement_ics
 from requests.filters import HelpRequestFilter
 from requests.models import Agreement, HelpRequest
@@ -26,6 +27,8 @@ from requests.serializers import (
     OccurrenceSerializer,
     ProposalInputSerializer,
     ProposalOutputSerializer,
+    ReferralInputSerializer,
+    ReferralOutputSerializer,
     ResponseInputSerializer,
     ResponseOutputSerializer,
 )
@@ -266,3 +269,36 @@ class CalendarFeedApi(APIView):
         agreement = selectors.agreement_get_for_party(viewer=request.user, pk=pk)
         agreements.calendar_feed_revoke(agreement=agreement, neighbour=request.user)
         return HttpResponse(status=status.HTTP_204_NO_CONTENT)
+class ReferralCreateApi(APIView):
+    throttle_classes = [PostThrottle]
+
+    @extend_schema(request=ReferralInputSerializer, responses={201: ReferralOutputSerializer},
+                   summary="Pass an open request on to a partner organisation (its administrators and coordinators)")
+    def post(self, request, pk):
+        help_request = selectors.help_request_get_visible(viewer=request.user, pk=pk)
+        data = ReferralInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        referral = referrals.referral_create(
+            help_request=help_request, from_organisation=data.validated_data["organisation"],
+            to_organisation=data.validated_data["to_organisation"], referred_by=request.user,
+            note=data.validated_data.get("note", ""),
+        )
+        return HttpResponse(ReferralOutputSerializer(referral).data, status=status.HTTP_201_CREATED)
+
+
+class OrganisationReferralListApi(APIView):
+    @extend_schema(responses=ReferralOutputSerializer(many=True),
+                   summary="Requests passed on to this organisation: its inbox (administrators and coordinators)")
+    def get(self, request, pk):
+        organisation = organisation_get(viewer=request.user, pk=pk)
+        inbox = referrals.referral_inbox(organisation=organisation, viewer=request.user)
+        return HttpResponse(ReferralOutputSerializer(inbox, many=True).data)
+
+
+class ReferralDeclineApi(APIView):
+    @extend_schema(request=None, responses=ReferralOutputSerializer,
+                   summary="Decline a request passed on to your organisation")
+    def post(self, request, pk):
+        referral = referrals.referral_get_for_partner(viewer=request.user, pk=pk)
+        referral = referrals.referral_decline(referral=referral, by=request.user)
+        return HttpResponse(ReferralOutputSerializer(referral).data)

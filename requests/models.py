@@ -242,3 +242,48 @@ class CalendarFeed(models.Model):
 
     def __str__(self):
         return f"Calendar of {self.agreement} for {self.neighbour}"
+
+
+class Referral(models.Model):
+    """An organisation that cannot take a request passes it to a partner organisation, with a note.
+
+    The partner's admins and coordinators see it in their inbox; it is ``responded`` once the partner answers the
+    request on the organisation's behalf, or ``declined``.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for an answer")
+        RESPONDED = "responded", _("Answered")
+        DECLINED = "declined", _("Declined")
+
+    request = models.ForeignKey(HelpRequest, on_delete=models.CASCADE, related_name="referrals")
+    from_organisation = models.ForeignKey(
+        "neighbours.Organisation", on_delete=models.CASCADE, related_name="referrals_sent"
+    )
+    to_organisation = models.ForeignKey(
+        "neighbours.Organisation", on_delete=models.CASCADE, related_name="referrals_received"
+    )
+    referred_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    note = models.TextField(_("note"), max_length=2000, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    decided_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "to_organisation"], name="referral_once_per_partner"),
+            models.CheckConstraint(
+                condition=~Q(from_organisation=F("to_organisation")), name="referral_not_to_itself"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.request} → {self.to_organisation}"

@@ -3,7 +3,7 @@ from rest_framework import serializers
 
 from geo.serializers import LatLonField, PrivateLocationMixin
 from neighbours.models import Category, Organisation
-from requests.models import Agreement, HelpRequest, Occurrence, Proposal, Response
+from requests.models import Agreement, HelpRequest, Occurrence, Proposal, Referral, Response
 from requests.selectors import viewer_is_party
 
 
@@ -152,3 +152,32 @@ class CategorySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+
+
+class ReferralInputSerializer(serializers.Serializer):
+    organisation = serializers.PrimaryKeyRelatedField(
+        queryset=Organisation.objects.all(), help_text="The organisation you act for, which passes the request on"
+    )
+    to_organisation = serializers.PrimaryKeyRelatedField(
+        queryset=Organisation.objects.all(), help_text="The partner organisation"
+    )
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+
+class OrganisationRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    provider = serializers.ChoiceField(choices=["professional", "volunteer"])
+
+
+class ReferralOutputSerializer(serializers.ModelSerializer):
+    from_organisation = OrganisationRefSerializer(read_only=True)
+    to_organisation = OrganisationRefSerializer(read_only=True)
+    request_title = serializers.CharField(source="request.title", read_only=True)
+    referred_by = serializers.CharField(source="referred_by.display_name", allow_null=True, default=None)
+
+    class Meta:
+        model = Referral
+        fields = ["id", "request", "request_title", "from_organisation", "to_organisation", "referred_by", "note",
+                  "status", "created_at", "decided_at"]
+        read_only_fields = fields

@@ -184,6 +184,10 @@ def response_create(*, help_request, responder, message, organisation=None):
             response.save()
     except IntegrityError:
         raise Conflict(_("You have already answered this request.")) from None
+    if organisation is not None:
+        from requests.referrals import referrals_mark_responded  # referrals builds on this module
+
+        referrals_mark_responded(help_request=help_request, organisation=organisation, by=responder)
     notification_send(
         recipient=help_request.author,
         kind="new_response",

@@ -192,6 +192,8 @@ DUGNAD_WS_DATABASE_THREADS = env_int("DUGNAD_WS_DATABASE_THREADS", 8)
 # Chat messages longer than this are refused (HTTP 400, WebSocket error frame "too_large").
 DUGNAD_MESSAGE_MAX_CHARS = env_int("DUGNAD_MESSAGE_MAX_CHARS", 4000)
 # Messages unread for this long are mentioned in an e-mail (manage.py send_unread_emails, run from a timer).
+# How long an invitation to join an organisation stays valid.
+DUGNAD_INVITATION_DAYS = env_int("DUGNAD_INVITATION_DAYS", 14)
 DUGNAD_UNREAD_EMAIL_AFTER_MINUTES = env_int("DUGNAD_UNREAD_EMAIL_AFTER_MINUTES", 30)
 
 REST_FRAMEWORK = {
@@ -227,6 +229,9 @@ SPECTACULAR_SETTINGS = {
         "OccurrenceStatusEnum": "requests.models.Occurrence.Status",
         "HelpOfferStatusEnum": "offers.models.HelpOffer.Status",
         "LanguageEnum": "neighbours.models.Language",
+        "MembershipRoleEnum": "neighbours.models.Membership.Role",
+        "OrganisationKindEnum": "neighbours.models.Organisation.Kind",
+        "ReferralStatusEnum": "requests.models.Referral.Status",
     },
 }
 

@@ -51,6 +51,12 @@ ORGANISATIONS = [
 ]
 
 
+# Who follows which organisation (their posts show in the follower's feed wherever they are).
+FOLLOWS = [
+    ("kari@demo.dugnad.test", "Hessa Ballklubb"),
+    ("per@demo.dugnad.test", "Aspøy Seniorforening"),
+]
+
 # author e-mail, organisation name or None, category, title, description, (lat, lon), days from now, hours, RRULE
 REQUESTS = [
     ("kari@demo.dugnad.test", None, "digital", "Hjelp med Digipost",
@@ -148,6 +154,8 @@ class Command(BaseCommand):
                 for email, role in members:
                     services.membership_add(organisation=organisation, neighbour=people[email], role=role)
                 created += 1
+        for email, name in FOLLOWS:
+            services.follow_create(neighbour=people[email], organisation=Organisation.objects.get(name=name))
         return created
 
     @transaction.atomic
