@@ -74,3 +74,27 @@ def chat_thread(*participants, title="Lawn mowing"):
     from chat.services import thread_open
 
     return thread_open(subject=OrganisationFactory(), participants=participants, title=title)
+
+
+def seniors_association(*, coordinators=(), admins=(), **fields):
+    """A seniors' association with the given coordinators and admins (neighbours)."""
+    organisation = OrganisationFactory(kind=Organisation.Kind.SENIORS_ASSOCIATION, **fields)
+    for neighbour in coordinators:
+        MembershipFactory(organisation=organisation, neighbour=neighbour, role=Membership.Role.COORDINATOR)
+    for neighbour in admins:
+        MembershipFactory(organisation=organisation, neighbour=neighbour, role=Membership.Role.ADMIN)
+    return organisation
+
+
+def group_session(*, offer=None, by=None, capacity=10, starts_in_hours=48, hours=2, place="Library, room 2"):
+    """A scheduled session of ``offer`` (default: a new digital-help offer) created through the service."""
+    from datetime import timedelta
+
+    from offers.sessions import session_create
+
+    offer = offer or help_offer(category="digital", title="Digital Post for beginners")
+    starts_at = timezone.now() + timedelta(hours=starts_in_hours)
+    return session_create(
+        offer=offer, by=by or offer.author, starts_at=starts_at, ends_at=starts_at + timedelta(hours=hours),
+        capacity=capacity, place=place,
+    )
