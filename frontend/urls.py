@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from frontend import chat, posts, views
+from frontend import chat, posts, sessions, views
 
 app_name = "frontend"
 
@@ -43,4 +43,17 @@ urlpatterns = [
     path("messages/", chat.thread_list, name="thread_list"),
     path("messages/<int:pk>/", chat.thread_detail, name="thread_detail"),
     path("notifications/", chat.notification_list, name="notification_list"),
+    # Group sessions (frontend/sessions.py).
+    path("offers/<int:pk>/sessions/new/", sessions.session_create, name="session_create"),
+    path("sessions/<int:pk>/", sessions.session_detail, name="session_detail"),
+    path("sessions/<int:pk>/signup/", sessions.session_signup, name="session_signup"),
+    path("sessions/<int:pk>/leave/", sessions.session_leave, name="session_leave"),
+    path("sessions/<int:pk>/organise/", sessions.session_organise, name="session_organise"),
+    path("sessions/<int:pk>/cancel/", sessions.session_cancel, name="session_cancel"),
+    path("sessions/<int:pk>/attendance/", sessions.session_attendance, name="session_attendance"),
+    path("sessions/<int:pk>/assisted/", sessions.session_assisted_signup, name="session_assisted_signup"),
+    path("signups/<int:pk>/cancel/", sessions.signup_cancel, name="signup_cancel"),
+    path("signups/<int:pk>/message/", sessions.signup_message, name="signup_message"),
+    path("my/sessions/", sessions.my_sessions, name="my_sessions"),
+    path("organisations/<int:pk>/assisted/", sessions.organisation_assisted, name="organisation_assisted"),
 ]

@@ -137,6 +137,18 @@ class Session(models.Model):
     def __str__(self):
         return f"{self.offer} – {self.starts_at:%Y-%m-%d %H:%M}"
 
+    @property
+    def has_started(self):
+        return self.starts_at <= timezone.now()
+
+    @property
+    def seats_left(self):
+        """Free seats; uses the ``confirmed_count`` annotation of ``offers.selectors.session_annotate`` when there."""
+        confirmed = getattr(self, "confirmed_count", None)
+        if confirmed is None:
+            confirmed = self.signups.filter(status="confirmed").count()
+        return max(self.capacity - confirmed, 0)
+
     # What the feed and lists show of a session comes from its offer.
     @property
     def title(self):

@@ -146,7 +146,6 @@ def _attach_my_signups(sessions, viewer):
         for signup in SignUp.objects.active().filter(session__in=[s.pk for s in sessions], neighbour=viewer)
     }
     for session in sessions:
-        session.seats_left = max(session.capacity - session.confirmed_count, 0)
         signup = mine.get(session.pk)
         if signup is not None:
             signup.position = signup_position(signup)

@@ -40,7 +40,11 @@ _PHONE = re.compile(r"^\+?[0-9 ()-]{5,20}$")
 def is_organiser(*, session, neighbour):
     """Whether ``neighbour`` organises ``session``: the offer's author, or an admin or coordinator of its
     organisation."""
-    offer = session.offer
+    return is_organiser_of_offer(offer=session.offer, neighbour=neighbour)
+
+
+def is_organiser_of_offer(*, offer, neighbour):
+    """Whether ``neighbour`` may add sessions to ``offer``."""
     return offer.author_id == neighbour.pk or bool(
         offer.organisation_id and membership_may_act(neighbour=neighbour, organisation=offer.organisation)
     )

@@ -160,7 +160,6 @@ class MySessionListApi(generics.GenericAPIView):
         }
         for signup in page:
             session = counted[signup.session_id]
-            session.seats_left = max(session.capacity - session.confirmed_count, 0)
             session.my_signup = signup
             signup.session = session
         return self.get_paginated_response(MySessionSignUpSerializer(page, many=True).data)
