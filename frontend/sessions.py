@@ -255,7 +255,7 @@ def session_assisted_signup(request, pk):
                     "name": signup.name, "position": signup.position}
             messages.success(request, text if created else _("%(name)s was already signed up.") % {
                 "name": signup.name})
-            return redirect(_back_for_assisted(request, session))
+            return redirect(*_back_for_assisted(request, session))
     if sessions.is_organiser(session=session, neighbour=request.user):
         return _render_organise(request, session, assisted_form=form)
     return render(request, "frontend/sessions/assisted_form.html", {"session": session, "form": form}, status=400)
