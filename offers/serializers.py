@@ -74,7 +74,7 @@ class MatchSerializer(HelpOfferOutputSerializer):
 
 
 class FeedQuerySerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=["request", "offer"], required=False)
+    kind = serializers.ChoiceField(choices=["request", "offer", "session"], required=False)
     category = serializers.SlugRelatedField(slug_field="slug", queryset=Category.objects.all(), required=False)
     radius_km = serializers.FloatField(min_value=0.1, max_value=100, required=False)
     ordering = serializers.ChoiceField(choices=["newest", "nearest"], default="newest")
@@ -82,7 +82,8 @@ class FeedQuerySerializer(serializers.Serializer):
 
 
 class FeedItemSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=["request", "offer"])
+    kind = serializers.ChoiceField(choices=["request", "offer", "session"],
+                                   help_text="A session's title, category and place are its offer's")
     id = serializers.IntegerField(source="post.id")
     title = serializers.CharField(source="post.title")
     description = serializers.CharField(source="post.description")
@@ -96,6 +97,12 @@ class FeedItemSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField(source="post.created_at")
     needed_from = serializers.DateTimeField(source="post.needed_from", default=None, allow_null=True)
     radius_km = serializers.FloatField(source="post.radius_km", default=None, allow_null=True)
+    offer = serializers.IntegerField(source="post.offer_id", default=None, allow_null=True,
+                                     help_text="For a session: its offer")
+    starts_at = serializers.DateTimeField(source="post.starts_at", default=None, allow_null=True)
+    ends_at = serializers.DateTimeField(source="post.ends_at", default=None, allow_null=True)
+    place = serializers.CharField(source="post.place", default=None, allow_null=True)
+    seats_left = serializers.IntegerField(source="post.seats_left", default=None, allow_null=True)
 
     @extend_schema_field(LatLonField)
     def get_location(self, item):

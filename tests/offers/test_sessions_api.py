@@ -6,9 +6,12 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from neighbours.models import Follow
+from neighbours.services import neighbour_update_profile
 from offers.models import Session, SignUp
-from offers.sessions import signup_create
-from tests.factories import NeighbourFactory, group_session, help_offer, seniors_association
+from offers.services import help_offer_update
+from offers.sessions import session_cancel, signup_create
+from tests.factories import NeighbourFactory, group_session, help_offer, point, seniors_association
 
 pytestmark = pytest.mark.django_db
 
@@ -238,10 +241,59 @@ def test_my_sessions_lists_my_upcoming_places(api_client, session):
 
 
 def test_sessions_of_a_paused_offer_are_hidden_from_strangers(api_client, offer, coordinator, session):
-    from offers.services import help_offer_update
-
     help_offer_update(offer=offer, editor=coordinator, status="paused")
 
     assert as_(api_client, NeighbourFactory()).get(
         reverse("api:session-detail", args=[session.pk])).status_code == 404
     assert as_(api_client, coordinator).get(reverse("api:session-detail", args=[session.pk])).status_code == 200
+
+
+# -- the feed --------------------------------------------------------------------------------------------------------
+
+def feed_reader(api_client, **profile):
+    reader = neighbour_update_profile(neighbour=NeighbourFactory(), home=point(62.4722, 6.1495), reach_km=5,
+                                      **profile)
+    return reader, as_(api_client, reader)
+
+
+def test_upcoming_sessions_nearby_appear_in_the_feed_with_time_and_seats(api_client, session):
+    _reader, client = feed_reader(api_client)
+
+    body = client.get(reverse("api:feed"), {"kind": "session"}).json()
+
+    assert [(item["kind"], item["id"]) for item in body["results"]] == [("session", session.pk)]
+    item = body["results"][0]
+    assert (item["title"], item["offer"], item["seats_left"], item["category"]) == (
+        "Digital Post for beginners", session.offer_id, 1, "digital"
+    )
+    assert item["starts_at"] is not None
+
+
+def test_cancelled_and_far_away_sessions_stay_out_of_the_feed_but_followed_ones_come_from_afar(
+    api_client, coordinator, association
+):
+    far_offer = help_offer(category="digital", location=point(62.60, 6.60))  # about 30 km away
+    far = group_session(offer=far_offer)
+    near_offer = help_offer(author=coordinator, organisation=association, category="digital",
+                            location=point(62.7, 7.0))
+    followed = group_session(offer=near_offer)
+    cancelled = group_session(offer=help_offer(category="digital"))
+    session_cancel(session=cancelled, by=cancelled.offer.author)
+    reader, client = feed_reader(api_client)
+    Follow.objects.create(neighbour=reader, organisation=association)
+
+    body = client.get(reverse("api:feed"), {"kind": "session"}).json()
+
+    found = {item["id"] for item in body["results"]}
+    assert followed.pk in found
+    assert far.pk not in found
+    assert cancelled.pk not in found
+
+
+def test_the_home_page_feed_shows_sessions(client, session):
+    reader = neighbour_update_profile(neighbour=NeighbourFactory(), home=point(62.4722, 6.1495))
+    client.force_login(reader)
+
+    response = client.get(reverse("frontend:home"))
+
+    assert reverse("frontend:session_detail", args=[session.pk]) in response.content.decode()
