@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -215,3 +216,17 @@ def test_a_session_without_organisation_belongs_to_its_author():
     session = group_session(capacity=2)
 
     assert Participant.objects.filter(thread=session.thread, neighbour=session.offer.author).count() == 1
+
+
+def test_the_demo_has_a_nearly_full_digital_post_session_and_loading_it_again_adds_none():
+    """load_demo gives the seniors' association's course two Tuesday 14:00 sessions of 12 seats, the first with 10
+    taken (four residents, six members signed up by their coordinator); a second run changes nothing."""
+    call_command("load_demo", verbosity=0)
+    call_command("load_demo", verbosity=0)
+
+    sessions = list(Session.objects.order_by("starts_at"))
+    assert len(sessions) == 2
+    assert all(timezone.localtime(s.starts_at).weekday() == 1 and timezone.localtime(s.starts_at).hour == 14
+               for s in sessions)
+    assert sessions[0].seats_left == 2
+    assert sessions[0].signups.filter(neighbour__isnull=True).count() == 6
