@@ -131,12 +131,15 @@ def session_create(request, pk):
 def session_detail(request, pk):
     session = selectors.session_get_visible(viewer=request.user, pk=pk)
     session = selectors.session_with_counts(session=session, viewer=request.user)
+    open_for_signups = session.status == "scheduled" and not session.has_started
+    may_assist = open_for_signups and assisting_organisations(request.user).exists()
     return render(request, "frontend/sessions/session_detail.html", {
+        "assisted_form": AssistedSignUpForm(neighbour=request.user) if may_assist else None,
         "session": session,
         "signup": session.my_signup,
         "status_message": _status_message(session.my_signup) if session.my_signup else "",
         "is_organiser": sessions.is_organiser(session=session, neighbour=request.user),
-        "open_for_signups": session.status == "scheduled" and not session.has_started,
+        "open_for_signups": open_for_signups,
     })
 
 

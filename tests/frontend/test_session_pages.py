@@ -242,3 +242,32 @@ def test_notifications_about_sessions_read_plainly(client, senior, session):
 
     response = client.get(reverse("frontend:notification_list"))
     assert "Good news: you now have a seat" in text(response)
+
+
+def test_a_coordinator_of_another_association_signs_up_a_member_from_the_session_page(client, session):
+    """A coordinator who does not organise the session finds the assisted sign-up form on the session page, and the
+    place appears in their organisation's log."""
+    helper = NeighbourFactory(display_name="Helga Helper")
+    other = seniors_association(coordinators=[helper], name="Nørvøy Seniorlag")
+    client.force_login(helper)
+
+    page = text(client.get(reverse("frontend:session_detail", args=[session.pk])))
+    response = client.post(reverse("frontend:session_assisted_signup", args=[session.pk]),
+                           {"name": "Kari Nordmann", "phone": "912 34 567", "organisation": other.pk}, follow=True)
+    log = text(client.get(reverse("frontend:organisation_assisted", args=[other.pk])))
+
+    assert "Sign up someone without a device" in page
+    assert "Kari Nordmann has a seat" in text(response)
+    assert "Kari Nordmann" in log
+
+
+def test_a_bad_phone_number_on_the_assisted_form_is_shown_plainly(client, session):
+    helper = NeighbourFactory()
+    other = seniors_association(coordinators=[helper])
+    client.force_login(helper)
+
+    response = client.post(reverse("frontend:session_assisted_signup", args=[session.pk]),
+                           {"name": "Kari Nordmann", "phone": "ring me", "organisation": other.pk})
+
+    assert response.status_code == 400
+    assert "Write a phone number" in text(response)
