@@ -271,3 +271,14 @@ def test_a_bad_phone_number_on_the_assisted_form_is_shown_plainly(client, sessio
 
     assert response.status_code == 400
     assert "Write a phone number" in text(response)
+
+
+def test_organisers_find_the_new_session_form_on_the_offer_page_and_others_do_not(client, coordinator, offer,
+                                                                                  senior):
+    assert "New session" not in text(client.get(reverse("frontend:offer_detail", args=[offer.pk])))
+
+    client.force_login(coordinator)
+    page = text(client.get(reverse("frontend:offer_detail", args=[offer.pk])))
+
+    assert "New session" in page
+    assert reverse("frontend:session_create", args=[offer.pk]) in page
