@@ -192,7 +192,8 @@ def session_update(*, session, by, **changes):
 
     Lowering the seats below the number of people who already have one is refused (Conflict): nobody loses a seat
     they were given because of an edit; the organiser cancels places first if they must. Raising them gives seats to
-    the first people on the waiting list. Raises PermissionDenied, ValidationError or Conflict.
+    the first people on the waiting list. Everyone signed up hears of a new time or place (``session_changed``), and
+    a new start time is reminded of again. Raises PermissionDenied, ValidationError or Conflict.
     """
     allowed = {"starts_at", "ends_at", "capacity", "place"}
     if set(changes) - allowed:
@@ -217,10 +218,19 @@ def session_update(*, session, by, **changes):
                 _("%(count)d people already have a seat, so there must be at least %(count)d seats. "
                   "Cancel some places first if you need fewer.") % {"count": confirmed}
             )
+    before = (session.starts_at, session.ends_at, session.place)
     for field, value in changes.items():
         setattr(session, field, value.strip() if field == "place" else value)
     session.full_clean(exclude=["thread"])
     session.save()
+    if session.starts_at != before[0]:
+        # A reminder sent for the old time says nothing about the new one.
+        session.signups.update(reminder_sent_at=None)
+    if (session.starts_at, session.ends_at, session.place) != before:
+        for signup in session.signups.active().select_related("neighbour", "signed_up_by"):
+            recipient = _who_hears(signup)
+            if recipient is not None and recipient.pk != by.pk:
+                _tell(recipient=recipient, kind="session_changed", session=session, signup=signup, email=False)
     if session.starts_at > now:
         _promote(session)
     return session

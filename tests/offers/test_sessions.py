@@ -230,3 +230,25 @@ def test_the_demo_has_a_nearly_full_digital_post_session_and_loading_it_again_ad
                for s in sessions)
     assert sessions[0].seats_left == 2
     assert sessions[0].signups.filter(neighbour__isnull=True).count() == 6
+
+
+def test_moving_a_session_tells_those_signed_up_and_reminds_them_again(offer, coordinator):
+    """A new start time: everyone signed up gets `session_changed`, and the reminder for the old time is forgotten."""
+    session = create(offer, coordinator, starts=5)
+    person = NeighbourFactory()
+    signup_create(session=session, neighbour=person)
+    SignUp.objects.update(reminder_sent_at=timezone.now())
+
+    session_update(session=session, by=coordinator, starts_at=in_hours(30), ends_at=in_hours(32))
+
+    assert Notification.objects.filter(recipient=person, kind="session_changed").exists()
+    assert SignUp.objects.get().reminder_sent_at is None
+
+
+def test_changing_only_the_seats_tells_nobody(offer, coordinator):
+    session = create(offer, coordinator)
+    signup_create(session=session, neighbour=NeighbourFactory())
+
+    session_update(session=session, by=coordinator, capacity=20)
+
+    assert not Notification.objects.filter(kind="session_changed").exists()
