@@ -103,3 +103,16 @@ def test_the_send_reminders_command_prints_how_many_it_sent():
     call_command("send_reminders", stdout=out)
 
     assert "1 session reminders sent" in out.getvalue()
+
+
+def test_reminder_e_mails_are_plain_text_without_html_escaping(django_capture_on_commit_callbacks):
+    """Names and titles with apostrophes or ampersands arrive as written, not as HTML entities."""
+    session = group_session(starts_in_hours=3, place="Café & bibliotek")
+    seated(session, display_name="Ola O'Neill")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        session_reminders_send()
+
+    body = mail.outbox[0].body
+    assert "Hello Ola O'Neill," in body
+    assert "Café & bibliotek" in body
