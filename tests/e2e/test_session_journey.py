@@ -3,6 +3,7 @@
 from playwright.sync_api import expect
 
 from offers.models import SignUp
+from offers.sessions import signup_create, signup_create_assisted
 from tests.factories import PASSWORD, NeighbourFactory, group_session, help_offer, seniors_association
 
 
@@ -51,3 +52,32 @@ def test_a_waitlisted_senior_is_promoted_when_someone_cancels(browser, live_url,
     sigrid.get_by_role("link", name="Notifications").click()
     expect(sigrid.get_by_text("Good news: you now have a seat")).to_be_visible()
     assert SignUp.objects.get(neighbour__email="sigrid@example.org").status == "confirmed"
+
+
+def test_a_message_written_for_a_member_without_a_device_shows_live_as_via_the_coordinator(browser, live_url,
+                                                                                           live_db):
+    """Per, who has a seat, has the group conversation open; the coordinator writes for Kari from the association's
+    page; Per sees the message arrive as "Kari Nordmann (via Cora Coordinator)" without reloading."""
+    coordinator = NeighbourFactory(email="cora@example.org", display_name="Cora Coordinator")
+    association = seniors_association(coordinators=[coordinator], name="Aspøy Seniorforening")
+    offer = help_offer(author=coordinator, organisation=association, category="digital",
+                       title="Digital Post for beginners")
+    session = group_session(offer=offer, capacity=5)
+    per_person = NeighbourFactory(email="per@example.org", display_name="Per")
+    signup_create(session=session, neighbour=per_person)
+    signup_create_assisted(session=session, by=coordinator, organisation=association, name="Kari Nordmann",
+                           phone="91234567")
+    per = browser.new_context(base_url=live_url, locale="en-GB").new_page()
+    cora = browser.new_context(base_url=live_url, locale="en-GB").new_page()
+
+    log_in(per, "per@example.org")
+    per.goto(f"/messages/{session.thread_id}/")
+    expect(per.get_by_text("New messages appear here by themselves.")).to_be_visible()
+
+    log_in(cora, "cora@example.org")
+    cora.goto(f"/organisations/{association.pk}/assisted/")
+    cora.get_by_label("Write in the group conversation for Kari Nordmann").fill("Kari will bring her own phone")
+    cora.get_by_role("button", name="Send").click()
+
+    message = per.locator(".chat-message", has_text="Kari will bring her own phone")
+    expect(message.locator(".chat-author")).to_have_text("Kari Nordmann (via Cora Coordinator)")
