@@ -269,3 +269,12 @@ def unread_emails_send(*, base_url, older_than):
         sent += 1
     return sent
 
+
+
+def participant_remove(*, thread, neighbour):
+    """Takes ``neighbour`` out of ``thread`` (someone leaving a session's group). Returns whether they were in it.
+
+    Their messages stay. An admin or coordinator of a taking-part organisation may still open the thread later,
+    which joins them again: call this only for people who are in the thread in their own name."""
+    deleted, _rows = Participant.objects.filter(thread=thread, neighbour=neighbour).delete()
+    return bool(deleted)

@@ -18,6 +18,8 @@ from neighbours import selectors, services
 from neighbours.models import Membership
 from neighbours.services import OrganisationConflict
 from offers.models import HelpOffer
+from offers.selectors import session_list_upcoming_for_organisation
+from offers.sessions import ASSISTING_KINDS
 from requests import referrals
 from requests import selectors as request_selectors
 from requests import services as request_services
@@ -121,6 +123,8 @@ def organisation_detail(request, pk):
         .select_related("category").order_by("-created_at")[:50],
         "active_offers": organisation.help_offers.filter(status=HelpOffer.Status.ACTIVE)
         .select_related("category").order_by("-created_at")[:50],
+        "sessions": session_list_upcoming_for_organisation(organisation)[:50],
+        "assists": organisation.kind in ASSISTING_KINDS,
     })
 
 

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from frontend.forms import HelpOfferForm, HelpRequestForm, NearbyForm, ResponseForm
 from frontend.organisations import refer_context
+from frontend.sessions import offer_sessions_context
 from geo.selectors import rounded_km, within
 from geo.services import geocode
 from neighbours.selectors import organisations_acting_for
@@ -308,6 +309,7 @@ def offer_detail(request, pk):
     is_mine = offer.author_id == request.user.pk
     asks = offer_selectors.offer_ask_list(offer=offer, viewer=request.user)
     return render(request, "frontend/offer_detail.html", {
+        **offer_sessions_context(offer=offer, viewer=request.user),
         "post": offer, "is_mine": is_mine, "point": offer.location if is_mine else offer.location_approx,
         "location_is_approximate": not is_mine, "asks": asks, "ask_form": ResponseForm(),
         "waiting": any(ask.status == "pending" for ask in asks) if not is_mine else False,

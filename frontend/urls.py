@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from frontend import agreements, chat, organisations, posts, views
+from frontend import agreements, chat, organisations, posts, sessions, views
 
 app_name = "frontend"
 
@@ -67,4 +67,17 @@ urlpatterns = [
     path("referrals/<int:pk>/respond/", organisations.referral_respond, name="referral_respond"),
     path("referrals/<int:pk>/decline/", organisations.referral_decline, name="referral_decline"),
     path("requests/<int:pk>/refer/", organisations.request_refer, name="request_refer"),
+    # Group sessions (frontend/sessions.py).
+    path("offers/<int:pk>/sessions/new/", sessions.session_create, name="session_create"),
+    path("sessions/<int:pk>/", sessions.session_detail, name="session_detail"),
+    path("sessions/<int:pk>/signup/", sessions.session_signup, name="session_signup"),
+    path("sessions/<int:pk>/leave/", sessions.session_leave, name="session_leave"),
+    path("sessions/<int:pk>/organise/", sessions.session_organise, name="session_organise"),
+    path("sessions/<int:pk>/cancel/", sessions.session_cancel, name="session_cancel"),
+    path("sessions/<int:pk>/attendance/", sessions.session_attendance, name="session_attendance"),
+    path("sessions/<int:pk>/assisted/", sessions.session_assisted_signup, name="session_assisted_signup"),
+    path("signups/<int:pk>/cancel/", sessions.signup_cancel, name="signup_cancel"),
+    path("signups/<int:pk>/message/", sessions.signup_message, name="signup_message"),
+    path("my/sessions/", sessions.my_sessions, name="my_sessions"),
+    path("organisations/<int:pk>/assisted/", sessions.organisation_assisted, name="organisation_assisted"),
 ]

@@ -7,7 +7,7 @@ from rest_framework.views import APIView
 
 from neighbours.throttles import PostThrottle
 from offers import selectors, services
-from offers.feed import feed_for
+from offers.feed import KINDS, feed_for
 from offers.filters import HelpOfferFilter
 from offers.models import HelpOffer
 from offers.serializers import (
@@ -87,7 +87,8 @@ class FeedApi(APIView):
     page_size = 50
 
     @extend_schema(parameters=[FeedQuerySerializer], responses=FeedPageSerializer,
-                   summary="My feed: open requests and active offers near home, plus followed organisations")
+                   summary="My feed: open requests, active offers and upcoming sessions near home, and from followed "
+                           "organisations")
     def get(self, request):
         query = FeedQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -95,7 +96,7 @@ class FeedApi(APIView):
         page = options["page"]
         items = feed_for(
             neighbour=request.user,
-            kinds=(options["kind"],) if "kind" in options else ("request", "offer"),
+            kinds=(options["kind"],) if "kind" in options else KINDS,
             categories=[options["category"].slug] if "category" in options else None,
             radius_km=options.get("radius_km"),
             ordering=options["ordering"],

@@ -10,26 +10,31 @@ from dataclasses import dataclass
 from django.contrib.gis.db.models.functions import Distance
 from django.contrib.gis.measure import D
 from django.db.models import Q
+from django.utils import timezone
 
 from neighbours.models import Follow
-from offers.models import HelpOffer
+from offers.models import HelpOffer, Session
+from offers.selectors import session_annotate
 from requests.models import HelpRequest
+
+KINDS = ("request", "offer", "session")
 
 
 @dataclass
 class FeedItem:
-    kind: str  # "request" or "offer"
-    post: object  # the HelpRequest or HelpOffer, with `distance` when the neighbour has a home
+    kind: str  # "request", "offer" or "session"
+    post: object  # the HelpRequest, HelpOffer or Session, with `distance` when the neighbour has a home
     followed: bool  # from an organisation the neighbour follows
 
 
-def feed_for(*, neighbour, kinds=("request", "offer"), categories=None, radius_km=None, ordering="newest",
+def feed_for(*, neighbour, kinds=KINDS, categories=None, radius_km=None, ordering="newest",
              limit=50, offset=0):
     """Feed items for ``neighbour``, newest (or nearest) first; ``limit``/``offset`` page through them.
 
     Nearby means within ``radius_km`` (default: the neighbour's reach) of their approximate home, measured to each
     post's approximate location. ``categories`` (slugs) default to the neighbour's interests, or every kind when
-    they chose none. Posts by followed organisations are included at any distance and in any category.
+    they chose none. Posts by followed organisations are included at any distance and in any category. Sessions are
+    the upcoming, scheduled sessions of active offers, placed and categorised by their offer.
     """
     followed = list(Follow.objects.filter(neighbour=neighbour).values_list("organisation_id", flat=True))
     if categories is None:
@@ -37,26 +42,32 @@ def feed_for(*, neighbour, kinds=("request", "offer"), categories=None, radius_k
     radius_km = radius_km or neighbour.reach_km
     home = neighbour.home_approx
 
+    # (kind, queryset, the path from a row to the fields of its post: a session is placed by its offer)
     sources = []
     if "request" in kinds:
-        sources.append(("request", HelpRequest.objects.filter(status=HelpRequest.Status.OPEN)))
+        sources.append(("request", HelpRequest.objects.filter(status=HelpRequest.Status.OPEN), ""))
     if "offer" in kinds:
-        sources.append(("offer", HelpOffer.objects.filter(status=HelpOffer.Status.ACTIVE)))
+        sources.append(("offer", HelpOffer.objects.filter(status=HelpOffer.Status.ACTIVE), ""))
+    if "session" in kinds:
+        upcoming = Session.objects.filter(
+            status=Session.Status.SCHEDULED, starts_at__gt=timezone.now(), offer__status=HelpOffer.Status.ACTIVE
+        )
+        sources.append(("session", session_annotate(upcoming), "offer__"))
 
     items = []
-    for kind, queryset in sources:
+    for kind, queryset, via in sources:
         nearby = Q(pk__in=[])
         if home is not None:
-            nearby = Q(location_approx__dwithin=(home, D(km=radius_km)))
+            nearby = Q(**{f"{via}location_approx__dwithin": (home, D(km=radius_km))})
             if categories:
-                nearby &= Q(category__slug__in=categories)
+                nearby &= Q(**{f"{via}category__slug__in": categories})
         queryset = (
-            queryset.filter(nearby | Q(organisation__in=followed))
-            .exclude(author=neighbour)
-            .select_related("category", "organisation", "author")
+            queryset.filter(nearby | Q(**{f"{via}organisation__in": followed}))
+            .exclude(**{f"{via}author": neighbour})
+            .select_related(f"{via}category", f"{via}organisation", f"{via}author")
         )
         if home is not None:
-            queryset = queryset.annotate(distance=Distance("location_approx", home))
+            queryset = queryset.annotate(distance=Distance(f"{via}location_approx", home))
         order = ("distance", "-created_at") if ordering == "nearest" and home is not None else ("-created_at",)
         for post in queryset.order_by(*order)[: offset + limit]:
             items.append(FeedItem(kind=kind, post=post, followed=post.organisation_id in followed))

@@ -6,7 +6,7 @@ from rest_framework import serializers
 from geo.selectors import rounded_km
 from geo.serializers import LatLonField, PrivateLocationMixin
 from neighbours.models import Category, Organisation
-from offers.models import HelpOffer, OfferAsk
+from offers.models import HelpOffer, OfferAsk, Session, SignUp
 from requests.serializers import PersonSerializer
 
 AVAILABILITY_SCHEMA = {
@@ -74,7 +74,7 @@ class MatchSerializer(HelpOfferOutputSerializer):
 
 
 class FeedQuerySerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=["request", "offer"], required=False)
+    kind = serializers.ChoiceField(choices=["request", "offer", "session"], required=False)
     category = serializers.SlugRelatedField(slug_field="slug", queryset=Category.objects.all(), required=False)
     radius_km = serializers.FloatField(min_value=0.1, max_value=100, required=False)
     ordering = serializers.ChoiceField(choices=["newest", "nearest"], default="newest")
@@ -82,7 +82,8 @@ class FeedQuerySerializer(serializers.Serializer):
 
 
 class FeedItemSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=["request", "offer"])
+    kind = serializers.ChoiceField(choices=["request", "offer", "session"],
+                                   help_text="A session's title, category and place are its offer's")
     id = serializers.IntegerField(source="post.id")
     title = serializers.CharField(source="post.title")
     description = serializers.CharField(source="post.description")
@@ -96,6 +97,12 @@ class FeedItemSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField(source="post.created_at")
     needed_from = serializers.DateTimeField(source="post.needed_from", default=None, allow_null=True)
     radius_km = serializers.FloatField(source="post.radius_km", default=None, allow_null=True)
+    offer = serializers.IntegerField(source="post.offer_id", default=None, allow_null=True,
+                                     help_text="For a session: its offer")
+    starts_at = serializers.DateTimeField(source="post.starts_at", default=None, allow_null=True)
+    ends_at = serializers.DateTimeField(source="post.ends_at", default=None, allow_null=True)
+    place = serializers.CharField(source="post.place", default=None, allow_null=True)
+    seats_left = serializers.IntegerField(source="post.seats_left", default=None, allow_null=True)
 
     @extend_schema_field(LatLonField)
     def get_location(self, item):
@@ -127,3 +134,72 @@ class OfferAskOutputSerializer(serializers.ModelSerializer):
         fields = ["id", "offer", "asker", "message", "needed_from", "needed_until", "status", "thread", "agreement",
                   "created_at"]
         read_only_fields = fields
+
+
+# -- sessions ---------------------------------------------------------------------------------------------------------
+
+class SessionInputSerializer(serializers.Serializer):
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    capacity = serializers.IntegerField(help_text="Seats; at least 1")
+    place = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+class SessionUpdateSerializer(SessionInputSerializer):
+    starts_at = serializers.DateTimeField(required=False)
+    ends_at = serializers.DateTimeField(required=False)
+    capacity = serializers.IntegerField(required=False, help_text="Seats; never below the people who have one")
+
+
+class MySignUpSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.CharField(help_text='"confirmed" (has a seat) or "waitlisted"')
+    position = serializers.IntegerField(help_text="Seat number when confirmed, place in the queue when waitlisted")
+
+
+class SessionOutputSerializer(serializers.ModelSerializer):
+    offer_title = serializers.CharField(source="offer.title", read_only=True)
+    organisation = serializers.IntegerField(source="offer.organisation_id", allow_null=True, read_only=True)
+    seats_left = serializers.IntegerField(read_only=True)
+    waitlist_length = serializers.IntegerField(read_only=True)
+    my_signup = MySignUpSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Session
+        fields = ["id", "offer", "offer_title", "organisation", "place", "starts_at", "ends_at", "capacity",
+                  "status", "seats_left", "waitlist_length", "my_signup", "thread", "created_at"]
+        read_only_fields = fields
+
+
+class SignUpOutputSerializer(serializers.ModelSerializer):
+    position = serializers.IntegerField(allow_null=True, read_only=True,
+                                        help_text="Seat number when confirmed, place in the queue when waitlisted")
+    name = serializers.CharField(source="display_name", read_only=True)
+    neighbour = PersonSerializer(read_only=True, allow_null=True)
+    signed_up_by = PersonSerializer(read_only=True, allow_null=True)
+    assisted = serializers.BooleanField(source="is_assisted", read_only=True,
+                                        help_text="Signed up by a coordinator for a person without a device")
+
+    class Meta:
+        model = SignUp
+        fields = ["id", "session", "status", "position", "name", "neighbour", "assisted", "phone", "signed_up_by",
+                  "organisation", "attended", "created_at", "cancelled_at"]
+        read_only_fields = fields
+
+
+class MySessionSignUpSerializer(SignUpOutputSerializer):
+    session = SessionOutputSerializer(read_only=True)
+
+    class Meta(SignUpOutputSerializer.Meta):
+        fields = ["id", "session", "status", "position", "created_at"]
+        read_only_fields = fields
+
+
+class AssistedSignUpInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=120)
+    phone = serializers.CharField(max_length=32)
+    organisation = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all())
+
+
+class SignUpUpdateSerializer(serializers.Serializer):
+    attended = serializers.BooleanField(allow_null=True)

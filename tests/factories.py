@@ -94,3 +94,27 @@ def agreement(*, requester=None, helper=None, organisation=None, helper_organisa
     response = response_create(help_request=request, responder=helper, message="We can do it",
                                organisation=helper_organisation)
     return response_accept(response=response, by=requester)
+
+
+def seniors_association(*, coordinators=(), admins=(), **fields):
+    """A seniors' association with the given coordinators and admins (neighbours)."""
+    organisation = OrganisationFactory(kind=Organisation.Kind.SENIORS_ASSOCIATION, **fields)
+    for neighbour in coordinators:
+        MembershipFactory(organisation=organisation, neighbour=neighbour, role=Membership.Role.COORDINATOR)
+    for neighbour in admins:
+        MembershipFactory(organisation=organisation, neighbour=neighbour, role=Membership.Role.ADMIN)
+    return organisation
+
+
+def group_session(*, offer=None, by=None, capacity=10, starts_in_hours=48, hours=2, place="Library, room 2"):
+    """A scheduled session of ``offer`` (default: a new digital-help offer) created through the service."""
+    from datetime import timedelta
+
+    from offers.sessions import session_create
+
+    offer = offer or help_offer(category="digital", title="Digital Post for beginners")
+    starts_at = timezone.now() + timedelta(hours=starts_in_hours)
+    return session_create(
+        offer=offer, by=by or offer.author, starts_at=starts_at, ends_at=starts_at + timedelta(hours=hours),
+        capacity=capacity, place=place,
+    )

@@ -228,6 +228,8 @@ SPECTACULAR_SETTINGS = {
         "ResponseStatusEnum": "requests.models.Response.Status",
         "OccurrenceStatusEnum": "requests.models.Occurrence.Status",
         "HelpOfferStatusEnum": "offers.models.HelpOffer.Status",
+        "SessionStatusEnum": "offers.models.Session.Status",
+        "SignUpStatusEnum": "offers.models.SignUp.Status",
         "LanguageEnum": "neighbours.models.Language",
         "MembershipRoleEnum": "neighbours.models.Membership.Role",
         "OrganisationKindEnum": "neighbours.models.Organisation.Kind",

@@ -306,3 +306,33 @@ def test_an_admin_edits_the_profile(client, club, ann):
 
 def test_only_admins_open_the_edit_page(client, club, bob):
     assert login(client, bob).get(reverse("frontend:organisation_edit", args=[club.pk])).status_code == 403
+
+
+def test_the_organisation_page_lists_its_upcoming_sessions_with_seats_left(client, bob):
+    """A follower sees what the association's courses offer before deciding to sign up."""
+    from tests.factories import group_session, seniors_association
+
+    association = seniors_association(admins=[bob], name="Aspøy Seniorforening")
+    offer = help_offer(author=bob, organisation=association, category="digital", title="Digital Post for beginners")
+    group_session(offer=offer, capacity=12)
+
+    page = login(client, bob).get(reverse("frontend:organisation_detail", args=[association.pk])).text
+
+    assert "Upcoming sessions" in page
+    assert "Digital Post for beginners" in page
+    assert "12 seats left" in page
+
+
+def test_coordinators_of_an_assisting_organisation_find_its_log_of_help_given(client, bob, club):
+    """A seniors' association's coordinators reach the log of what was done for members; a club has none."""
+    from tests.factories import seniors_association
+
+    association = seniors_association(coordinators=[bob])
+    api = login(client, bob)
+
+    association_page = api.get(reverse("frontend:organisation_detail", args=[association.pk])).text
+    MembershipFactory(organisation=club, neighbour=bob, role="coordinator")
+    club_page = api.get(reverse("frontend:organisation_detail", args=[club.pk])).text
+
+    assert reverse("frontend:organisation_assisted", args=[association.pk]) in association_page
+    assert reverse("frontend:organisation_assisted", args=[club.pk]) not in club_page

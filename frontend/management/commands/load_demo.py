@@ -23,6 +23,7 @@ from neighbours import services
 from neighbours.models import Category, Membership, Neighbour, Organisation
 from offers.models import HelpOffer
 from offers.services import help_offer_create
+from offers.sessions import session_create, signup_create, signup_create_assisted
 from requests.agreements import proposal_create
 from requests.models import Agreement, HelpRequest, Occurrence
 from requests.services import help_request_create, response_accept, response_create
@@ -98,6 +99,18 @@ PROPOSALS = [
      "Kamp på lørdag – vi klipper dagen før i stedet"),
 ]
 
+# Group sessions of the seniors' association's offer: organiser's offer title, place, residents who sign up
+# themselves, the coordinator who signs up members without a device, and those members (name, phone).
+SESSION_OFFER_TITLE = "Digipost og BankID for nybegynnere"
+SESSION_ORGANISATION = "Aspøy Seniorforening"
+SESSION_PLACE = "Aspøy bibliotek, møterom 2"
+SESSION_PARTICIPANTS = ["ola@demo.dugnad.test", "per@demo.dugnad.test", "anna@demo.dugnad.test",
+                        "jonas@demo.dugnad.test"]
+SESSION_COORDINATOR = "kari@demo.dugnad.test"
+SESSION_GUESTS = [("Solveig Aasen", "+47 912 34 501"), ("Arne Brekke", "+47 912 34 502"),
+                  ("Marit Dahle", "+47 912 34 503"), ("Oddvar Hole", "+47 912 34 504"),
+                  ("Reidun Lie", "+47 912 34 505"), ("Torbjørn Vik", "+47 912 34 506")]
+
 # A conversation that is already going: requester e-mail, request title, helper e-mail, their answer, then messages
 # (author e-mail, text) in the agreement's thread.
 CONVERSATIONS = [
@@ -123,6 +136,7 @@ class Command(BaseCommand):
         created += self._load_posts()
         created += self._load_conversations()
         created += self._load_proposals()
+        created += self._load_sessions()
         if created or places_created:
             self.stdout.write(
                 f"Demo neighbourhood loaded: {created} new accounts, organisations and posts, {places_created} places. "
@@ -220,3 +234,28 @@ class Command(BaseCommand):
             )
             created += 1
         return created
+
+    def _load_sessions(self):
+        """Two Tuesday sessions of the seniors' association's Digital Post course, 14:00, 12 seats; the first one
+        nearly full (residents and members signed up by their coordinator, who have no device)."""
+        offer = HelpOffer.objects.filter(title=SESSION_OFFER_TITLE, organisation__name=SESSION_ORGANISATION).first()
+        if offer is None or offer.sessions.exists():
+            return 0
+        organiser = offer.author
+        today = timezone.localtime()
+        days = (1 - today.weekday()) % 7 or 7  # the next Tuesday (Monday is 0)
+        sessions = []
+        for week in range(2):
+            starts_at = (today + timedelta(days=days + 7 * week)).replace(hour=14, minute=0, second=0, microsecond=0)
+            sessions.append(session_create(
+                offer=offer, by=organiser, starts_at=starts_at, ends_at=starts_at + timedelta(hours=2), capacity=12,
+                place=SESSION_PLACE,
+            ))
+        for email in SESSION_PARTICIPANTS:
+            signup_create(session=sessions[0], neighbour=Neighbour.objects.get(email=email))
+        coordinator = Neighbour.objects.get(email=SESSION_COORDINATOR)
+        organisation = offer.organisation
+        for name, phone in SESSION_GUESTS:
+            signup_create_assisted(session=sessions[0], by=coordinator, organisation=organisation, name=name,
+                                   phone=phone)
+        return len(sessions)

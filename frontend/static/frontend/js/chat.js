@@ -247,7 +247,7 @@
       this.outbox.remove(frame.client_id);
       this.list.appendChild(item);  // keep the order of the sequence numbers
     } else {
-      item = this.buildItem(frame.author, frame.body, frame.kind, frame.sent_at);
+      item = this.buildItem(frame.author, frame.body, frame.kind, frame.sent_at, frame.data);
       if (frame.kind === "proposal" && frame.data && frame.data.proposal) {
         item.insertBefore(this.proposalCard(frame.data, frame.author), item.querySelector(".chat-state"));
       }
@@ -330,14 +330,22 @@
 
   // --- rendering (textContent only) ---------------------------------------------------------------------------
 
-  Chat.prototype.buildItem = function (author, body, kind, sentAt) {
+  Chat.prototype.buildItem = function (author, body, kind, sentAt, data) {
     var item = document.createElement("li");
     item.className = "chat-message kind-" + (kind || "text");
     var meta = document.createElement("p");
     meta.className = "chat-meta";
     var name = document.createElement("span");
     name.className = "chat-author";
-    if (author) {
+    var onBehalfOf = data && data.on_behalf_of;
+    if (onBehalfOf && this.labels.labelVia) {
+      // A coordinator writing for a person without a device (a session's group thread).
+      // Replacement functions, so that "$" in a name is taken literally.
+      name.textContent = this.labels.labelVia
+        .replace("%(via)s", function () { return author ? author.display_name : "–"; })
+        .replace("%(name)s", function () { return String(onBehalfOf.name); });
+      if (author && author.id === this.me) { item.classList.add("mine"); }
+    } else if (author) {
       name.textContent = author.display_name;
       if (author.id === this.me) { item.classList.add("mine"); }
     } else {
