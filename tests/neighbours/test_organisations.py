@@ -130,7 +130,7 @@ def test_transfer_to_someone_outside_the_organisation_is_refused(club, ann, bob)
     assert role_of(club, ann) == "admin"
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_admins_demoting_themselves_at_once_leave_one_admin():
     """Given two admins, when both step down at the same moment (separate connections), then exactly one succeeds
     and the organisation keeps one admin."""
