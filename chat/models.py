@@ -28,6 +28,9 @@ class Thread(models.Model):
     # numbers are gap-free per thread and a client can detect any message it missed.
     last_seq = models.PositiveBigIntegerField(default=0, editable=False)
     last_message_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # A group (a session's organisers and participants) rather than a conversation between parties: a block between
+    # two members does not silence either of them in it (their messages are hidden from each other instead).
+    is_group = models.BooleanField(default=False, editable=False)
 
     class Meta:
         verbose_name = _("thread")

@@ -26,15 +26,16 @@ _NOTIFY_PARTICIPANTS_UP_TO = 50
 
 
 @transaction.atomic
-def thread_open(*, subject, participants, organisations=(), title=""):
+def thread_open(*, subject, participants, organisations=(), title="", is_group=False):
     """The thread about ``subject``, created on first use, with every neighbour in ``participants`` in it, and every
-    organisation in ``organisations`` (whose admins and coordinators join as participants).
+    organisation in ``organisations`` (whose admins and coordinators join as participants). ``is_group`` marks a
+    group thread (a session's), where a block between two members does not stop either from writing.
 
     Opening it again adds whoever is missing and returns the same thread (one thread per subject).
     """
     subject_type = ContentType.objects.get_for_model(subject)
     thread, _created = Thread.objects.get_or_create(
-        subject_type=subject_type, subject_id=subject.pk, defaults={"title": title[:200]}
+        subject_type=subject_type, subject_id=subject.pk, defaults={"title": title[:200], "is_group": is_group}
     )
     people = {neighbour.pk: neighbour for neighbour in participants}
     for organisation in organisations:
@@ -87,8 +88,9 @@ def check_message_body(body):
 
 
 # Takes the next sequence number of a thread, holding its row lock until commit, and only if the author takes part
-# in it and no block stands between the author and another participant; also returns the thread's title and (up to
-# a limit) its participants for the notifications. One statement does all of it, because it runs for every message.
+# in it and (outside group threads) no block stands between the author and another participant; also returns the
+# thread's title and (up to a limit) its participants for the notifications. One statement does all of it, because
+# it runs for every message.
 _NEXT_SEQ_RETURNING = """
 RETURNING last_seq, title,
   (SELECT array_agg(neighbour_id) FROM (
@@ -98,12 +100,12 @@ _NEXT_SEQ_SQL = """
 UPDATE {thread} SET last_seq = last_seq + 1, last_message_at = %(now)s
 WHERE id = %(thread_id)s
   AND EXISTS (SELECT 1 FROM {participant} WHERE thread_id = %(thread_id)s AND neighbour_id = %(author_id)s)
-  AND NOT EXISTS (
+  AND (is_group OR NOT EXISTS (
     SELECT 1 FROM {block} b
     JOIN {participant} p ON p.thread_id = %(thread_id)s
      AND p.neighbour_id = CASE WHEN b.blocker_id = %(author_id)s THEN b.blocked_id ELSE b.blocker_id END
     WHERE b.blocker_id = %(author_id)s OR b.blocked_id = %(author_id)s
-  )"""
+  ))"""
 # System messages (no author): no participation or block to check.
 _NEXT_SEQ_SYSTEM_SQL = """
 UPDATE {thread} SET last_seq = last_seq + 1, last_message_at = %(now)s WHERE id = %(thread_id)s"""

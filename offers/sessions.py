@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from chat.services import message_send, notification_send, participant_ensure, participant_remove, thread_open
 from neighbours.models import Organisation
-from neighbours.selectors import check_may_manage_post, follower_list, membership_may_act
+from neighbours.selectors import check_may_manage_post, check_may_post, follower_list, membership_may_act
 from offers.models import AssistedAction, HelpOffer, Session, SignUp
 from requests.services import Conflict
 
@@ -173,7 +173,8 @@ def session_create(*, offer, by, starts_at, ends_at, capacity, place=""):
     session.save()
     title = f"{offer.title} – {timezone.localtime(starts_at):%d.%m.%Y %H:%M}"
     session.thread = thread_open(
-        subject=session, participants={offer.author, by}, organisations=[offer.organisation], title=title
+        subject=session, participants={offer.author, by}, organisations=[offer.organisation], title=title,
+        is_group=True,
     )
     session.save(update_fields=["thread"])
     if offer.organisation_id:
@@ -309,8 +310,10 @@ def signup_create(*, session, neighbour):
 
     Returns ``(signup, created)``; the sign-up carries its ``position`` (seat number, or place in the queue). Signing
     up again returns the existing active sign-up with ``created=False`` and never takes a second seat. Raises
-    Conflict when the session is cancelled, has started or is over.
+    Conflict when the session is cancelled, has started or is over, and PermissionDenied for an account whose
+    e-mail address is not confirmed yet (where that is required), so that throwaway accounts cannot take seats.
     """
+    check_may_post(author=neighbour)
     session = _lock(session)
     existing = session.signups.active().filter(neighbour=neighbour).first()
     if existing is not None:

@@ -441,3 +441,36 @@ def test_concurrent_cancellations_never_over_book():
     assert sorted(s.position for s in rows if s.status == "confirmed") == [1, 2, 3, 4, 5]
     assert sorted(s.position for s in rows if s.status == "waitlisted") == [1, 2, 3, 4, 5]
     assert Notification.objects.filter(kind="session_promoted").count() == 5
+
+
+@pytest.mark.django_db
+def test_an_account_with_an_unconfirmed_address_cannot_take_a_seat(offer, settings):
+    """Where confirmed addresses are required, a throwaway account cannot fill the seats of a course."""
+    settings.DUGNAD_REQUIRE_EMAIL_VERIFICATION = True
+    session = session_of(offer)
+    newcomer = NeighbourFactory(email_verified_at=None)
+
+    with pytest.raises(PermissionDenied):
+        signup_create(session=session, neighbour=newcomer)
+
+    assert not session.signups.exists()
+
+
+@pytest.mark.django_db
+def test_a_block_between_two_participants_does_not_silence_either_in_the_group_thread(offer):
+    """A session's thread is a group: two members who blocked each other can both still write in it (issue 6 hides
+    their messages from each other), unlike a two-party conversation where a block stops the conversation."""
+    from chat.services import message_send
+    from neighbours.services import block_create
+
+    session = session_of(offer, capacity=5)
+    ann, bob = NeighbourFactory(), NeighbourFactory()
+    sign_up(session, ann)
+    sign_up(session, bob)
+    block_create(blocker=ann, blocked=bob)
+
+    from_ann, _ = message_send(thread_id=session.thread_id, author=ann, body="See you on Tuesday")
+    from_bob, _ = message_send(thread_id=session.thread_id, author=bob, body="I will bring my laptop")
+
+    assert session.thread.is_group
+    assert [from_ann.seq, from_bob.seq] == [1, 2]
