@@ -66,7 +66,7 @@ def thread_detail(request, pk):
     others_read = min((p.last_read_seq for p in participants if p.neighbour_id != request.user.pk), default=0)
     return render(request, "frontend/thread_detail.html", {
         "thread": thread,
-        "messages": messages,
+        "chat_messages": messages,
         "participants": participants,
         "others": [p.neighbour for p in participants if p.neighbour_id != request.user.pk],
         "others_read": others_read,

@@ -39,6 +39,17 @@ def test_opening_a_conversation_shows_it_and_marks_it_read(client, ann, bob, thr
     assert Participant.objects.get(thread=thread, neighbour=ann).last_read_seq == 1
 
 
+def test_chat_messages_are_shown_once_in_the_conversation_and_never_as_page_notices(client, ann, bob, thread):
+    """The page's notices ("You accepted the proposal"…) and the conversation's messages are kept apart."""
+    services.message_send(thread_id=thread.pk, author=bob, body="Friday at 10?")
+    client.force_login(ann)
+
+    page = client.get(reverse("frontend:thread_detail", args=[thread.pk])).text
+
+    assert page.count("Friday at 10?") == 1
+    assert '<div class="messages"' not in page
+
+
 def test_the_form_sends_a_message_once_even_when_submitted_twice(client, ann, thread):
     client.force_login(ann)
     form = {"body": "See you then.", "client_id": str(uuid.uuid4())}
