@@ -16,7 +16,8 @@ def log_in(page, email):
 
 def test_a_waitlisted_senior_is_promoted_when_someone_cancels(browser, live_url, live_db):
     """Given a session with one seat: Per takes it; Sigrid joins the waiting list as number 1; Per cancels his place
-    under "My sessions"; Sigrid's session page now says she has a seat, and her notifications say so too."""
+    under "My sessions"; Sigrid's open session page changes by itself to say she has a seat (no reload), and her
+    notifications say so too."""
     coordinator = NeighbourFactory(display_name="Cora Coordinator")
     association = seniors_association(coordinators=[coordinator], name="Aspøy Seniorforening")
     offer = help_offer(author=coordinator, organisation=association, category="digital",
@@ -40,13 +41,13 @@ def test_a_waitlisted_senior_is_promoted_when_someone_cancels(browser, live_url,
     expect(sigrid.locator(".session-status")).to_have_text("You are number 1 on the waiting list")
     sigrid.goto(f"/sessions/{session.pk}/")
     expect(sigrid.locator(".session-status")).to_have_text("You are number 1 on the waiting list")
+    expect(sigrid.locator("[data-live-refresh]")).to_have_attribute("data-live-connected", "1")
 
     per.get_by_role("link", name="My sessions").click()
     expect(per.get_by_role("heading", name="Digital Post for beginners")).to_be_visible()
     per.get_by_role("button", name="Cancel my place").click()
     expect(per.get_by_text("You have not signed up for any sessions.")).to_be_visible()
 
-    sigrid.reload()
     expect(sigrid.locator(".session-status")).to_have_text("You have a seat")
     expect(sigrid.get_by_role("link", name="Open the group conversation")).to_be_visible()
     sigrid.get_by_role("link", name="Notifications").click()
