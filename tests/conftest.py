@@ -51,3 +51,26 @@ def authed_client(api_client, token):
 @pytest.fixture
 def password():
     return PASSWORD
+
+
+# A seniors' association's course, the setting of the session tests (offers/, pages, API).
+@pytest.fixture
+def coordinator(db):
+    """Cora, coordinator of the seniors' association below."""
+    return NeighbourFactory(display_name="Coordinator Cora")
+
+
+@pytest.fixture
+def association(coordinator):
+    from tests.factories import seniors_association
+
+    return seniors_association(coordinators=[coordinator], name="Aspøy Seniorforening")
+
+
+@pytest.fixture
+def offer(association, coordinator):
+    """The association's "Digital Post for beginners" offer, posted by its coordinator (sessions belong to it)."""
+    from tests.factories import help_offer
+
+    return help_offer(author=coordinator, organisation=association, category="digital",
+                      title="Digital Post for beginners")

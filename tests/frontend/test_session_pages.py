@@ -12,25 +12,9 @@ from chat.models import Message
 from offers.models import AssistedAction, Session, SignUp
 from offers.selectors import session_list_upcoming_for_organisation
 from offers.sessions import assisted_message_send, signup_cancel, signup_create, signup_create_assisted
-from tests.factories import NeighbourFactory, group_session, help_offer, seniors_association
+from tests.factories import NeighbourFactory, group_session, seniors_association
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def coordinator():
-    return NeighbourFactory(display_name="Coordinator Cora")
-
-
-@pytest.fixture
-def association(coordinator):
-    return seniors_association(coordinators=[coordinator], name="Aspøy Seniorforening")
-
-
-@pytest.fixture
-def offer(association, coordinator):
-    return help_offer(author=coordinator, organisation=association, category="digital",
-                      title="Digital Post for beginners")
 
 
 @pytest.fixture

@@ -16,29 +16,13 @@ from offers.selectors import session_list_upcoming_for_organisation
 from offers.services import help_offer_update
 from offers.sessions import session_cancel, session_create, session_update, signup_create
 from requests.services import Conflict
-from tests.factories import NeighbourFactory, group_session, help_offer, seniors_association
+from tests.factories import NeighbourFactory, group_session
 
 pytestmark = pytest.mark.django_db
 
 
 def in_hours(hours):
     return timezone.now() + timedelta(hours=hours)
-
-
-@pytest.fixture
-def coordinator():
-    return NeighbourFactory(display_name="Coordinator Cora")
-
-
-@pytest.fixture
-def association(coordinator):
-    return seniors_association(coordinators=[coordinator], name="Aspøy Seniorforening")
-
-
-@pytest.fixture
-def offer(association, coordinator):
-    return help_offer(author=coordinator, organisation=association, category="digital",
-                      title="Digital Post for beginners")
 
 
 def create(offer, by, *, starts=48, hours=2, capacity=12, place="Library"):

@@ -11,25 +11,9 @@ from neighbours.services import neighbour_update_profile
 from offers.models import Session, SignUp
 from offers.services import help_offer_update
 from offers.sessions import session_cancel, signup_create
-from tests.factories import NeighbourFactory, group_session, help_offer, point, seniors_association
+from tests.factories import NeighbourFactory, group_session, help_offer, point
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def coordinator():
-    return NeighbourFactory(display_name="Coordinator Cora")
-
-
-@pytest.fixture
-def association(coordinator):
-    return seniors_association(coordinators=[coordinator])
-
-
-@pytest.fixture
-def offer(association, coordinator):
-    return help_offer(author=coordinator, organisation=association, category="digital",
-                      title="Digital Post for beginners")
 
 
 @pytest.fixture

@@ -23,23 +23,7 @@ from offers.sessions import (
     signup_mark_attended,
 )
 from requests.services import Conflict
-from tests.factories import NeighbourFactory, OrganisationFactory, group_session, help_offer, seniors_association
-
-
-@pytest.fixture
-def coordinator(db):
-    return NeighbourFactory(display_name="Coordinator Cora")
-
-
-@pytest.fixture
-def association(coordinator):
-    return seniors_association(coordinators=[coordinator], name="Aspøy Seniorforening")
-
-
-@pytest.fixture
-def offer(association, coordinator):
-    return help_offer(author=coordinator, organisation=association, category="digital",
-                      title="Digital Post for beginners")
+from tests.factories import NeighbourFactory, OrganisationFactory, group_session, seniors_association
 
 
 def session_of(offer, capacity=2, **kwargs):
