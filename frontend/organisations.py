@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from frontend.feedback import perform
 from frontend.forms import InvitationForm, OrganisationFilterForm, OrganisationForm, ReferralForm, ResponseForm
 from geo.services import geocode
 from neighbours import selectors, services
@@ -24,23 +25,6 @@ from requests import referrals
 from requests import selectors as request_selectors
 from requests import services as request_services
 from requests.models import HelpRequest
-from requests.services import Conflict
-
-
-def _perform(request, action, *, success):
-    """Runs a one-button service call; a refusal becomes an error message for the person, success ``success``."""
-    try:
-        result = action()
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    except (Conflict, OrganisationConflict) as exc:
-        messages.error(request, exc.detail)
-    except PermissionDenied as exc:
-        messages.error(request, str(exc) or _("You may not do this."))
-    else:
-        messages.success(request, success)
-        return result
-    return None
 
 
 def _save_organisation(form, save):
@@ -167,11 +151,11 @@ def member_role(request, pk, neighbour_id):
     organisation = selectors.organisation_get(viewer=request.user, pk=pk)
     role = request.POST.get("role", "")
     if role == "transfer":
-        _perform(request, lambda: services.admin_transfer(
+        perform(request, lambda: services.admin_transfer(
             organisation=organisation, by=request.user, to_neighbour_id=neighbour_id, step_down=True,
         ), success=_("You have handed over the administrator role. You are now a coordinator."))
         return redirect("frontend:organisation_detail", pk=pk)
-    _perform(request, lambda: services.membership_set_role(
+    perform(request, lambda: services.membership_set_role(
         organisation=organisation, neighbour_id=neighbour_id, role=role, by=request.user,
     ), success=_("The role is changed."))
     return redirect("frontend:organisation_members", pk=pk)
@@ -182,7 +166,7 @@ def member_role(request, pk, neighbour_id):
 def member_remove(request, pk, neighbour_id):
     organisation = selectors.organisation_get(viewer=request.user, pk=pk)
     leaving = neighbour_id == request.user.pk
-    _perform(request, lambda: services.membership_remove(
+    perform(request, lambda: services.membership_remove(
         organisation=organisation, neighbour_id=neighbour_id, by=request.user,
     ), success=_("You have left the organisation.") if leaving else _("The member is removed."))
     if leaving or organisation.my_role != Membership.Role.ADMIN:
@@ -195,14 +179,14 @@ def member_remove(request, pk, neighbour_id):
 def invitation_create(request, pk):
     organisation = selectors.organisation_get(viewer=request.user, pk=pk)
     if request.POST.get("kind") == "link":
-        _perform(request, lambda: services.invitation_link_create(organisation=organisation, by=request.user),
+        perform(request, lambda: services.invitation_link_create(organisation=organisation, by=request.user),
                  success=_("The join link is ready. Share it with the people you want in."))
         return redirect("frontend:organisation_members", pk=pk)
     form = InvitationForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Give a valid e-mail address and a role."))
     else:
-        _perform(request, lambda: services.invitation_create(
+        perform(request, lambda: services.invitation_create(
             organisation=organisation, by=request.user, email=form.cleaned_data["email"],
             role=form.cleaned_data["role"], base_url=request.build_absolute_uri("/").rstrip("/"),
         ), success=_("The invitation is sent."))
@@ -213,7 +197,7 @@ def invitation_create(request, pk):
 @require_POST
 def invitation_revoke(request, pk):
     invitation = selectors.invitation_get_for_admin(viewer=request.user, pk=pk)
-    _perform(request, lambda: services.invitation_revoke(invitation=invitation, by=request.user),
+    perform(request, lambda: services.invitation_revoke(invitation=invitation, by=request.user),
              success=_("The invitation is withdrawn."))
     return redirect("frontend:organisation_members", pk=invitation.organisation_id)
 
@@ -262,7 +246,7 @@ def referral_respond(request, pk):
     if not form.is_valid():
         messages.error(request, _("Please write a short message."))
     else:
-        _perform(request, lambda: request_services.response_create(
+        perform(request, lambda: request_services.response_create(
             help_request=referral.request, responder=request.user, message=form.cleaned_data["message"],
             organisation=referral.to_organisation,
         ), success=_("Thank you! We have told them your organisation can help."))
@@ -273,7 +257,7 @@ def referral_respond(request, pk):
 @require_POST
 def referral_decline(request, pk):
     referral = referrals.referral_get_for_partner(viewer=request.user, pk=pk)
-    _perform(request, lambda: referrals.referral_decline(referral=referral, by=request.user),
+    perform(request, lambda: referrals.referral_decline(referral=referral, by=request.user),
              success=_("You have declined the request."))
     return redirect("frontend:organisation_inbox", pk=referral.to_organisation_id)
 
@@ -295,7 +279,7 @@ def request_refer(request, pk):
     if not form.is_valid():
         messages.error(request, _("Choose your organisation and the partner organisation."))
     else:
-        _perform(request, lambda: referrals.referral_create(
+        perform(request, lambda: referrals.referral_create(
             help_request=help_request, from_organisation=form.cleaned_data["organisation"],
             to_organisation=form.cleaned_data["to_organisation"], referred_by=request.user,
             note=form.cleaned_data["note"],

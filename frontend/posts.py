@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from frontend.feedback import perform
 from frontend.forms import HelpOfferForm, HelpRequestForm, NearbyForm, ResponseForm
 from frontend.organisations import refer_context
 from frontend.sessions import offer_sessions_context
@@ -80,19 +81,6 @@ def _nearby_posts(queryset, context):
     for post in posts:
         post.distance_km = rounded_km(post.distance)
     return posts
-
-
-def _perform(request, action, *, success):
-    """Runs the service call behind a one-button form. Its refusal (ValidationError, Conflict) becomes an error
-    message for the person, its success ``success``; the caller redirects either way."""
-    try:
-        action()
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    except Conflict as exc:
-        messages.error(request, exc.detail)
-    else:
-        messages.success(request, success)
 
 
 def _place_from(form):
@@ -231,7 +219,7 @@ def request_respond(request, pk):
     help_request = request_selectors.help_request_get_visible(viewer=request.user, pk=pk)
     form = ResponseForm(request.POST, acting_for=organisations_acting_for(neighbour=request.user))
     if form.is_valid():
-        _perform(
+        perform(
             request,
             lambda: request_services.response_create(
                 help_request=help_request, responder=request.user, message=form.cleaned_data["message"],
@@ -248,7 +236,7 @@ def request_respond(request, pk):
 @require_POST
 def response_accept(request, pk):
     response = request_selectors.response_get_for_requester(viewer=request.user, pk=pk)
-    _perform(
+    perform(
         request,
         lambda: request_services.response_accept(response=response, by=request.user),
         success=_("You have accepted the offer of help. You can now talk together."),
@@ -260,7 +248,7 @@ def response_accept(request, pk):
 @require_POST
 def request_cancel(request, pk):
     help_request = request_selectors.help_request_get_visible(viewer=request.user, pk=pk)
-    _perform(
+    perform(
         request,
         lambda: request_services.help_request_cancel(help_request=help_request, by=request.user),
         success=_("Your request is cancelled."),
@@ -324,7 +312,7 @@ def offer_ask(request, pk):
     if not form.is_valid():
         messages.error(request, _("Please write a short message."))
         return redirect("frontend:offer_detail", pk=pk)
-    _perform(
+    perform(
         request,
         lambda: offer_services.offer_ask_create(offer=offer, asker=request.user,
                                                 message=form.cleaned_data["message"]),
@@ -338,10 +326,10 @@ def offer_ask(request, pk):
 def offer_ask_answer(request, pk):
     ask = offer_selectors.offer_ask_get_for_party(viewer=request.user, pk=pk)
     if request.POST.get("answer") == "accept":
-        _perform(request, lambda: offer_services.offer_ask_accept(ask=ask, by=request.user),
+        perform(request, lambda: offer_services.offer_ask_accept(ask=ask, by=request.user),
                  success=_("You have said yes. You can now agree on the details together."))
     else:
-        _perform(request, lambda: offer_services.offer_ask_decline(ask=ask, by=request.user),
+        perform(request, lambda: offer_services.offer_ask_decline(ask=ask, by=request.user),
                  success=_("You have said no, and we have told them."))
     return redirect("frontend:offer_detail", pk=ask.offer_id)
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from frontend.feedback import perform
 from neighbours.models import Membership, Organisation
 from offers import selectors, sessions
 from offers.models import SignUp
@@ -66,20 +67,6 @@ def assisting_organisations(neighbour):
         memberships__neighbour=neighbour,
         memberships__role__in=[Membership.Role.ADMIN, Membership.Role.COORDINATOR],
     ).distinct()
-
-
-def _perform(request, action, *, success):
-    """Runs a one-button service call; a refusal becomes an error message. Returns whether it succeeded."""
-    try:
-        result = action()
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    except (Conflict, PermissionDenied) as exc:
-        messages.error(request, str(getattr(exc, "detail", exc)))
-    else:
-        messages.success(request, success(result) if callable(success) else success)
-        return True
-    return False
 
 
 def _add_errors(form, error):
@@ -147,7 +134,7 @@ def session_detail(request, pk):
 @require_POST
 def session_signup(request, pk):
     session = selectors.session_get_visible(viewer=request.user, pk=pk)
-    _perform(
+    perform(
         request, lambda: sessions.signup_create(session=session, neighbour=request.user)[0],
         success=_status_message,
     )
@@ -162,7 +149,7 @@ def session_leave(request, pk):
     session = selectors.session_get_visible(viewer=request.user, pk=pk)
     signup = SignUp.objects.active().filter(session=session, neighbour=request.user).first()
     if signup is not None:
-        _perform(request, lambda: sessions.signup_cancel(signup=signup, by=request.user),
+        perform(request, lambda: sessions.signup_cancel(signup=signup, by=request.user),
                  success=_("Your place is cancelled. Thank you for letting others have it."))
     if request.POST.get("next") == "offer":
         return redirect("frontend:offer_detail", pk=session.offer_id)
@@ -221,7 +208,7 @@ def _render_organise(request, session, *, edit_form=None, assisted_form=None):
 @require_POST
 def session_cancel(request, pk):
     session = selectors.session_get_for_organiser(viewer=request.user, pk=pk)
-    _perform(request, lambda: sessions.session_cancel(session=session, by=request.user),
+    perform(request, lambda: sessions.session_cancel(session=session, by=request.user),
              success=_("The session is cancelled. Everyone who signed up has been told."))
     return redirect("frontend:session_organise", pk=session.pk)
 
@@ -275,7 +262,7 @@ def _back_for_assisted(request, session):
 def signup_cancel(request, pk):
     """An organiser or a coordinator cancels someone's place."""
     signup = selectors.signup_get_for_manager(viewer=request.user, pk=pk)
-    _perform(request, lambda: sessions.signup_cancel(signup=signup, by=request.user),
+    perform(request, lambda: sessions.signup_cancel(signup=signup, by=request.user),
              success=_("The place of %(name)s is cancelled.") % {"name": signup.display_name})
     if request.POST.get("next") == "assisted" and signup.organisation_id:
         return redirect("frontend:organisation_assisted", pk=signup.organisation_id)
@@ -292,7 +279,7 @@ def signup_message(request, pk):
     form = OnBehalfMessageForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Please write a message first."))
-    elif _perform(request, lambda: sessions.assisted_message_send(signup=signup, by=request.user,
+    elif perform(request, lambda: sessions.assisted_message_send(signup=signup, by=request.user,
                                                                   body=form.cleaned_data["body"]),
                   success=_("The message is sent.")):
         return redirect("frontend:thread_detail", pk=signup.session.thread_id)

@@ -77,10 +77,13 @@ def _check_capacity(capacity):
 
 
 def _check_open_for_signups(session, now):
+    """Raises Conflict unless places can be taken: the session is scheduled, still ahead, and its offer active."""
     if session.status == Session.Status.CANCELLED:
         raise Conflict(_("This session is cancelled."))
     if session.starts_at <= now:
         raise Conflict(_("This session has already started or is over."))
+    if session.offer.status != HelpOffer.Status.ACTIVE:
+        raise Conflict(_("This offer is not available at the moment."))
 
 
 # -- telling people ---------------------------------------------------------------------------------------------------
@@ -320,8 +323,6 @@ def signup_create(*, session, neighbour):
         return _with_position(existing), False
     now = timezone.now()
     _check_open_for_signups(session, now)
-    if session.offer.status != HelpOffer.Status.ACTIVE:
-        raise Conflict(_("This offer is not available at the moment."))
     signup = SignUp(session=session, neighbour=neighbour, signed_up_by=neighbour, queued_at=now, created_at=now)
     _seat_or_queue(session, signup, now)
     try:
@@ -369,8 +370,6 @@ def signup_create_assisted(*, session, by, organisation, name, phone):
         return _with_position(existing), False
     now = timezone.now()
     _check_open_for_signups(session, now)
-    if session.offer.status != HelpOffer.Status.ACTIVE:
-        raise Conflict(_("This offer is not available at the moment."))
     signup = SignUp(
         session=session, name=name, phone=phone, signed_up_by=by, organisation=organisation, queued_at=now,
         created_at=now,
