@@ -4,8 +4,11 @@ requests passed on by partners, and passing a request on.
 They parse forms and call the services and selectors of neighbours/ and requests/; every rule lives there.
 """
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -202,16 +205,19 @@ def invitation_revoke(request, pk):
     return redirect("frontend:organisation_members", pk=invitation.organisation_id)
 
 
-@login_required
 def invitation_accept(request, token):
+    """The invitation's page: who invites you to what, and a Join button. Someone not logged in is shown how to log
+    in, or create an account first, and come back here; joining itself needs an account."""
     invitation = selectors.invitation_get_by_token(token=token)
-    role = selectors.membership_role(neighbour=request.user, organisation=invitation.organisation)
+    signed_in = request.user.is_authenticated
+    if request.method == "POST" and not signed_in:
+        return redirect_to_login(request.get_full_path())
     problem = None
     if not invitation.is_usable:
         problem = (
             _("This invitation has been withdrawn. Ask the organisation for a new one.") if invitation.revoked_at
             else _("This invitation has expired. Ask the organisation for a new one.") if invitation.is_expired()
-            else None if invitation.accepted_by_id == request.user.pk
+            else None if signed_in and invitation.accepted_by_id == request.user.pk
             else _("This invitation has already been used.")
         )
     if request.method == "POST" and problem is None:
@@ -223,9 +229,13 @@ def invitation_accept(request, token):
             messages.success(request, _("Welcome! You are now a member of %(name)s.")
                              % {"name": invitation.organisation.name})
             return redirect("frontend:organisation_detail", pk=invitation.organisation_id)
+    back_here = urlencode({"next": request.path})
     return render(request, "frontend/organisations/invitation.html", {
         "invitation": invitation, "organisation": invitation.organisation, "problem": problem,
-        "current_role": role,
+        "current_role": selectors.membership_role(neighbour=request.user, organisation=invitation.organisation)
+        if signed_in else None,
+        "login_url": f"{reverse('frontend:login')}?{back_here}",
+        "register_url": f"{reverse('frontend:register')}?{back_here}",
     }, status=409 if problem else 200)
 
 

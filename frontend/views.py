@@ -1,5 +1,7 @@
 """Server-rendered pages. They parse forms and call the apps' services; the rules live in those services."""
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -47,9 +49,23 @@ def home(request):
     return render(request, "frontend/home.html", {"feed": feed})
 
 
+def safe_next(request):
+    """The page to go to after logging in (``?next=`` of this request), if it is one of ours; else ""."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+        return target
+    return ""
+
+
+def _with_next(url, target):
+    return f"{url}?{urlencode({'next': target})}" if target else url
+
+
 def register(request):
+    """Creating an account keeps ``next`` (e.g. an invitation's page) through to the log-in link afterwards."""
     if request.user.is_authenticated:
         return redirect("frontend:home")
+    target = safe_next(request)
     form = RegisterForm(request.POST or None, initial={"language": translation.get_language()})
     if request.method == "POST":
         retry_after = ratelimit.hit("register", ratelimit.client_ip(request))
@@ -68,8 +84,10 @@ def register(request):
                 form.add_error("password", exc)
             else:
                 request.session["registered_email"] = normalise_email(form.cleaned_data["email"])
-                return redirect("frontend:registered")
-    return render(request, "registration/register.html", {"form": form})
+                return redirect(_with_next(reverse("frontend:registered"), target))
+    return render(request, "registration/register.html", {
+        "form": form, "next": target, "login_url": _with_next(reverse("frontend:login"), target),
+    })
 
 
 def registered(request):
@@ -79,6 +97,7 @@ def registered(request):
         {
             "email": request.session.get("registered_email", ""),
             "verification_required": settings.DUGNAD_REQUIRE_EMAIL_VERIFICATION,
+            "login_url": _with_next(reverse("frontend:login"), safe_next(request)),
         },
     )
 
@@ -108,6 +127,11 @@ class LoginView(auth_views.LoginView):
     def form_valid(self, form):
         response = super().form_valid(form)
         return _remember_language(response, form.get_user().language)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["register_url"] = _with_next(reverse("frontend:register"), safe_next(self.request))
+        return context
 
 
 class PasswordResetView(auth_views.PasswordResetView):

@@ -184,13 +184,50 @@ def test_the_invitation_page_shows_the_organisation_and_role_and_joins(client, c
     assert selectors.membership_role(neighbour=bob, organisation=club) == "coordinator"
 
 
-def test_the_invitation_page_asks_anonymous_visitors_to_log_in(client, club, ann):
+def test_the_invitation_page_shows_visitors_without_an_account_the_way_back_to_it(client, club, ann):
+    """Someone invited who is not logged in sees what they are invited to, and log-in and sign-up links that bring
+    them back to the invitation; the Join button itself needs an account."""
     link = services.invitation_link_create(organisation=club, by=ann)
+    url = reverse("frontend:invitation_accept", args=[link.token])
 
-    response = client.get(reverse("frontend:invitation_accept", args=[link.token]))
+    page = client.get(url)
+    joining = client.post(url)
 
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("frontend:login"))
+    back_here = f"next={url.replace('/', '%2F')}"
+    assert page.status_code == 200
+    assert "Hessa Ballklubb" in page.text
+    assert f'{reverse("frontend:login")}?{back_here}' in page.text
+    assert f'{reverse("frontend:register")}?{back_here}' in page.text
+    assert joining.status_code == 302
+    assert joining["Location"].startswith(reverse("frontend:login"))
+    assert not club.memberships.exclude(neighbour=ann).exists()
+
+
+def test_creating_an_account_from_an_invitation_leads_back_to_it_after_logging_in(client, club, ann):
+    """Register (with ?next= the invitation) → the thank-you page's log-in button → log in → the invitation."""
+    link = services.invitation_link_create(organisation=club, by=ann)
+    invitation_url = reverse("frontend:invitation_accept", args=[link.token])
+
+    registered = client.post(
+        f"{reverse('frontend:register')}?next={invitation_url}",
+        {"email": "new@example.org", "display_name": "New Neighbour", "password": "a long walk by the fjord",
+         "language": "en", "next": invitation_url},
+        follow=True,
+    )
+    login_link = f'{reverse("frontend:login")}?next={invitation_url.replace("/", "%2F")}'
+    logged_in = client.post(login_link, {"username": "new@example.org", "password": "a long walk by the fjord",
+                                         "next": invitation_url})
+
+    assert login_link in registered.text
+    assert logged_in.status_code == 302
+    assert logged_in["Location"] == invitation_url
+
+
+def test_a_next_page_on_another_site_is_not_carried_through_registration(client):
+    page = client.get(reverse("frontend:register"), {"next": "https://evil.example/"}).text
+
+    assert 'value="https://evil.example/"' not in page
+    assert f'href="{reverse("frontend:login")}"' in page
 
 
 @pytest.mark.parametrize("state", ["expired", "revoked"])
