@@ -324,3 +324,17 @@ def test_two_concurrent_accepts_give_one_success_and_one_conflict():
     occurrence = Occurrence.objects.get(pk=proposal.occurrence_id)
     assert occurrence.sequence == 1
     assert Message.objects.filter(thread=deal.thread, kind=Message.Kind.SYSTEM).count() == 1
+
+
+def test_a_coordinator_appointed_after_the_agreement_can_propose_in_its_thread(club_deal):
+    """Organisations act through whoever holds the role now: a coordinator who joined the firm after the agreement
+    was made (and has never opened its conversation) proposes, and the proposal appears in the thread."""
+    newcomer = NeighbourFactory(display_name="New Coordinator")
+    MembershipFactory(organisation=club_deal.helper_organisation, neighbour=newcomer,
+                      role=Membership.Role.COORDINATOR)
+
+    proposal = move(club_deal, newcomer, note="rain on Friday")
+
+    assert proposal.side == Proposal.Side.HELPER
+    assert proposal.message.author == newcomer
+    assert proposal.message.thread_id == club_deal.thread_id
