@@ -47,6 +47,46 @@ def check_not_blocked(a, b):
         raise PermissionDenied(_("You cannot contact this neighbour."))
 
 
+def block_relations(neighbour):
+    """``(ids neighbour blocked, ids who blocked neighbour)``, as two sets; empty for an anonymous visitor.
+
+    One small query: lists hide posts by excluding these ids (``author_id__in``), which keeps their own plans (and
+    the spatial index) intact, and the chat consumer keeps them per connection.
+    """
+    if not getattr(neighbour, "is_authenticated", False):
+        return set(), set()
+    i_blocked, blocked_me = set(), set()
+    for blocker_id, blocked_id in Block.objects.filter(
+        Q(blocker_id=neighbour.pk) | Q(blocked_id=neighbour.pk)
+    ).values_list("blocker_id", "blocked_id"):
+        if blocker_id == neighbour.pk:
+            i_blocked.add(blocked_id)
+        else:
+            blocked_me.add(blocker_id)
+    return i_blocked, blocked_me
+
+
+def blocked_ids_either_way(neighbour):
+    """The sorted ids of everyone ``neighbour`` blocked or who blocked them (usually none or a handful)."""
+    i_blocked, blocked_me = block_relations(neighbour)
+    return sorted(i_blocked | blocked_me)
+
+
+def exclude_blocked_authors(queryset, *, viewer, field="author_id", shared=None):
+    """``queryset`` without the rows whose ``field`` is someone ``viewer`` blocked or who blocked ``viewer``.
+
+    ``shared(blocked_ids)``, when given, names the rows kept anyway (those the two already share an agreement on).
+    """
+    blocked = blocked_ids_either_way(viewer)
+    if not blocked:
+        return queryset
+    hidden = Q(**{f"{field}__in": blocked})
+    kept = sorted(shared(blocked)) if shared is not None else []
+    if kept:
+        hidden &= ~Q(pk__in=kept)
+    return queryset.exclude(hidden)
+
+
 def block_list(*, blocker):
     return Block.objects.filter(blocker=blocker).select_related("blocked").order_by("-created_at")
 

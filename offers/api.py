@@ -79,7 +79,7 @@ class RequestMatchesApi(APIView):
         help_request = request_selectors.help_request_get_visible(viewer=request.user, pk=pk)
         if help_request.author_id != request.user.pk:
             raise PermissionDenied(_("Only the person who asked can see the matching offers."))
-        offers = selectors.help_offer_list_matching(help_request=help_request)
+        offers = selectors.help_offer_list_matching(help_request=help_request, viewer=request.user)
         return HttpResponse(MatchSerializer(offers, many=True, context={"request": request}).data)
 
 

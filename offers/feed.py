@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from neighbours.models import Follow
+from neighbours.selectors import blocked_ids_either_way
 from offers.models import HelpOffer, Session
 from offers.selectors import session_annotate
 from requests.models import HelpRequest
@@ -34,8 +35,10 @@ def feed_for(*, neighbour, kinds=KINDS, categories=None, radius_km=None, orderin
     Nearby means within ``radius_km`` (default: the neighbour's reach) of their approximate home, measured to each
     post's approximate location. ``categories`` (slugs) default to the neighbour's interests, or every kind when
     they chose none. Posts by followed organisations are included at any distance and in any category. Sessions are
-    the upcoming, scheduled sessions of active offers, placed and categorised by their offer.
+    the upcoming, scheduled sessions of active offers, placed and categorised by their offer. Posts (and sessions
+    of offers) by someone the neighbour blocked, or who blocked them, are left out.
     """
+    blocked = blocked_ids_either_way(neighbour)
     followed = list(Follow.objects.filter(neighbour=neighbour).values_list("organisation_id", flat=True))
     if categories is None:
         categories = list(neighbour.interests.values_list("slug", flat=True)) or None
@@ -66,6 +69,8 @@ def feed_for(*, neighbour, kinds=KINDS, categories=None, radius_km=None, orderin
             .exclude(**{f"{via}author": neighbour})
             .select_related(f"{via}category", f"{via}organisation", f"{via}author")
         )
+        if blocked:
+            queryset = queryset.exclude(**{f"{via}author_id__in": blocked})
         if home is not None:
             queryset = queryset.annotate(distance=Distance(f"{via}location_approx", home))
         order = ("distance", "-created_at") if ordering == "nearest" and home is not None else ("-created_at",)

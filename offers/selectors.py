@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from chat.selectors import ACTING_ROLES
 from neighbours.models import Membership
-from neighbours.selectors import membership_may_act
+from neighbours.selectors import exclude_blocked_authors, membership_may_act
 from offers.availability import covers
 from offers.models import AssistedAction, HelpOffer, OfferAsk, Session, SignUp
 from offers.sessions import check_organiser, may_cancel, signup_position
@@ -18,10 +18,14 @@ MAX_OFFER_RADIUS_KM = 100
 
 
 def help_offer_list_visible(*, viewer):
-    """Active offers, plus the viewer's own in any state."""
-    return HelpOffer.objects.select_related("category", "organisation", "author").filter(
+    """Active offers, plus the viewer's own in any state; without the offers of someone the viewer blocked or who
+    blocked the viewer, unless the viewer already has an agreement from it (an accepted ask)."""
+    offers = HelpOffer.objects.select_related("category", "organisation", "author").filter(
         Q(status=HelpOffer.Status.ACTIVE) | Q(author=viewer)
     )
+    return exclude_blocked_authors(offers, viewer=viewer, shared=lambda blocked: OfferAsk.objects.filter(
+        asker=viewer, status=OfferAsk.Status.ACCEPTED, offer__author_id__in=blocked
+    ).values_list("offer_id", flat=True))
 
 
 def help_offer_get_visible(*, viewer, pk):
@@ -31,15 +35,16 @@ def help_offer_get_visible(*, viewer, pk):
         raise Http404 from None
 
 
-def help_offer_list_matching(*, help_request):
+def help_offer_list_matching(*, help_request, viewer=None):
     """Active offers of the request's category whose service area covers it, best first.
 
     Coverage and distance are measured from the offer's approximate centre to the request's approximate location,
     so a match reveals nothing finer than what both sides already show. Offers available at the request's start
-    (or by arrangement) come before those that are not, then nearest first.
+    (or by arrangement) come before those that are not, then nearest first. Offers by someone ``viewer`` (when
+    given) blocked or who blocked them are left out.
     """
     point = help_request.location_approx
-    offers = list(
+    offers = (
         HelpOffer.objects.select_related("category", "organisation", "author")
         .filter(
             status=HelpOffer.Status.ACTIVE,
@@ -50,6 +55,9 @@ def help_offer_list_matching(*, help_request):
         .annotate(distance=Distance("location_approx", point))
         .filter(distance__lte=F("radius_km") * 1000)
     )
+    if viewer is not None:
+        offers = exclude_blocked_authors(offers, viewer=viewer)
+    offers = list(offers)
     for offer in offers:
         offer.available = help_request.needed_from is None or covers(offer.availability, help_request.needed_from)
     offers.sort(key=lambda offer: (not offer.available, offer.distance.m))
@@ -130,14 +138,16 @@ def session_list_upcoming_for_offer(*, offer, viewer):
     return _attach_my_signups(sessions, viewer)
 
 
-def session_list_upcoming_for_organisation(organisation):
-    """Scheduled, not yet started sessions of the organisation's active offers, soonest first, with seats counted."""
-    return session_annotate(
-        Session.objects.select_related("offer", "offer__organisation").filter(
-            offer__organisation=organisation, offer__status=HelpOffer.Status.ACTIVE,
-            status=Session.Status.SCHEDULED, starts_at__gt=timezone.now(),
-        )
-    ).order_by("starts_at", "pk")
+def session_list_upcoming_for_organisation(organisation, *, viewer=None):
+    """Scheduled, not yet started sessions of the organisation's active offers, soonest first, with seats counted;
+    without those whose offer's author ``viewer`` (when given) blocked or was blocked by."""
+    sessions = Session.objects.select_related("offer", "offer__organisation").filter(
+        offer__organisation=organisation, offer__status=HelpOffer.Status.ACTIVE,
+        status=Session.Status.SCHEDULED, starts_at__gt=timezone.now(),
+    )
+    if viewer is not None:
+        sessions = exclude_blocked_authors(sessions, viewer=viewer, field="offer__author_id")
+    return session_annotate(sessions).order_by("starts_at", "pk")
 
 
 def _attach_my_signups(sessions, viewer):

@@ -20,7 +20,13 @@ from django.utils.translation import gettext as _
 
 from chat.services import message_send, notification_send, participant_ensure, participant_remove, thread_open
 from neighbours.models import Organisation
-from neighbours.selectors import check_may_manage_post, check_may_post, follower_list, membership_may_act
+from neighbours.selectors import (
+    block_exists_between,
+    check_may_manage_post,
+    check_may_post,
+    follower_list,
+    membership_may_act,
+)
 from offers.models import AssistedAction, HelpOffer, Session, SignUp
 from requests.services import Conflict
 
@@ -315,12 +321,17 @@ def signup_create(*, session, neighbour):
     up again returns the existing active sign-up with ``created=False`` and never takes a second seat. Raises
     Conflict when the session is cancelled, has started or is over, and PermissionDenied for an account whose
     e-mail address is not confirmed yet (where that is required), so that throwaway accounts cannot take seats.
+    PermissionDenied too when the organiser (the offer's author) and ``neighbour`` have blocked each other, either
+    way, with a message that does not say who blocked whom; a place taken before the block stays.
     """
     check_may_post(author=neighbour)
     session = _lock(session)
     existing = session.signups.active().filter(neighbour=neighbour).first()
     if existing is not None:
         return _with_position(existing), False
+    organiser_id = HelpOffer.objects.filter(pk=session.offer_id).values_list("author_id", flat=True).first()
+    if organiser_id is not None and block_exists_between(organiser_id, neighbour):
+        raise PermissionDenied(_("You cannot sign up for this session."))
     now = timezone.now()
     _check_open_for_signups(session, now)
     signup = SignUp(session=session, neighbour=neighbour, signed_up_by=neighbour, queued_at=now, created_at=now)

@@ -4,6 +4,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 
 from neighbours.models import Membership
+from neighbours.selectors import exclude_blocked_authors
 from requests.models import Agreement, CalendarFeed, HelpRequest, Proposal, Response
 
 # Members with these roles act for their organisation (the same roles chat/ lets into an organisation's threads).
@@ -12,6 +13,10 @@ ACTING_ROLES = [Membership.Role.ADMIN, Membership.Role.COORDINATOR]
 
 def help_request_list_visible(*, viewer):
     """Requests ``viewer`` may see: every open one, plus their own and those they have an agreement on.
+
+    Requests by someone the viewer blocked, or who blocked the viewer, are left out unless the viewer already helps
+    with them (an agreement). The few ids involved are fetched first and excluded by value, which leaves the plan
+    (and the spatial index) of the main query as it was.
 
     Rows carry ``viewer_is_helper``, which (with authorship) decides whether the exact location is shown.
     The viewer's few visible closed requests are looked up first and named by id, so that the main query is
@@ -29,11 +34,15 @@ def help_request_list_visible(*, viewer):
     if own_closed or helped_closed:
         visible |= Q(pk__in=sorted(own_closed | helped_closed))
     is_helper = Exists(Agreement.objects.filter(request=OuterRef("pk"), helper=viewer))
-    return (
+    requests = (
         HelpRequest.objects.select_related("category", "organisation", "author")
         .annotate(viewer_is_helper=is_helper)
         .filter(visible)
     )
+    return exclude_blocked_authors(requests, viewer=viewer, shared=lambda blocked: Agreement.objects.filter(
+        helper=viewer, requester_id__in=blocked
+    ).values_list("request_id", flat=True))
+
 
 
 def help_request_get_visible(*, viewer, pk):
