@@ -1,0 +1,201 @@
+"""Blocks everywhere: a blocked person's posts disappear for the blocker, and the blocker's for them, in the feed,
+the lists, the map, matches, organisation pages and detail pages; sessions refuse their sign-ups."""
+
+import pytest
+from django.urls import reverse
+
+from neighbours.services import block_create, neighbour_update_profile
+from offers.services import offer_ask_accept, offer_ask_create
+from offers.sessions import signup_create
+from tests.factories import (
+    MembershipFactory,
+    OrganisationFactory,
+    agreement,
+    group_session,
+    help_offer,
+    help_request,
+    point,
+)
+
+pytestmark = pytest.mark.django_db
+
+HOME = (62.4722, 6.1495)
+
+
+@pytest.fixture(params=["viewer blocks", "author blocks"])
+def blocked_pair(request, ann, bob):
+    """``(viewer, author)`` with a block between them, in either direction: the rules are the same both ways."""
+    viewer = neighbour_update_profile(neighbour=ann, home=point(*HOME), reach_km=5)
+    if request.param == "viewer blocks":
+        block_create(blocker=viewer, blocked=bob)
+    else:
+        block_create(blocker=bob, blocked=viewer)
+    return viewer, bob
+
+
+def result_ids(response):
+    return [item["id"] for item in response.json()["results"]]
+
+
+def test_a_blocked_persons_request_is_left_out_of_the_request_list(api_client, blocked_pair):
+    """Given a block between Ann and Bob, when Ann lists requests, then Bob's open request is not there (others are)."""
+    viewer, author = blocked_pair
+    theirs = help_request(author=author)
+    other = help_request()
+    api_client.force_authenticate(viewer)
+
+    response = api_client.get(reverse("api:request-list"))
+
+    assert response.status_code == 200
+    assert result_ids(response) == [other.pk]
+    assert theirs.pk not in result_ids(response)
+
+
+def test_a_blocked_persons_offer_is_left_out_of_the_offer_list(api_client, blocked_pair):
+    """Given a block, when the viewer lists offers, then the other's active offer is not there."""
+    viewer, author = blocked_pair
+    help_offer(author=author)
+    other = help_offer()
+    api_client.force_authenticate(viewer)
+
+    response = api_client.get(reverse("api:offer-list"))
+
+    assert result_ids(response) == [other.pk]
+
+
+def test_the_map_geojson_leaves_out_a_blocked_persons_requests(api_client, blocked_pair):
+    """Given a block, when the viewer loads the map's GeoJSON, then it has no feature for the other's request."""
+    viewer, author = blocked_pair
+    help_request(author=author, location=point(*HOME))
+    other = help_request(location=point(*HOME))
+    api_client.force_authenticate(viewer)
+
+    response = api_client.get(reverse("api:request-geojson"), {"near": f"{HOME[0]},{HOME[1]}", "radius_km": 5})
+
+    assert response.status_code == 200
+    assert [feature["id"] for feature in response.json()["features"]] == [other.pk]
+
+
+def test_a_blocked_persons_request_detail_is_404(api_client, blocked_pair):
+    """Given a block, when the viewer opens the other's request by id, then it does not exist for them (404)."""
+    viewer, author = blocked_pair
+    theirs = help_request(author=author)
+    api_client.force_authenticate(viewer)
+
+    assert api_client.get(reverse("api:request-detail", args=[theirs.pk])).status_code == 404
+
+
+def test_a_blocked_persons_offer_page_is_404(client, blocked_pair):
+    """Given a block, when the viewer opens the other's offer page, then it answers 404."""
+    viewer, author = blocked_pair
+    theirs = help_offer(author=author)
+    client.force_login(viewer)
+
+    assert client.get(reverse("frontend:offer_detail", args=[theirs.pk])).status_code == 404
+
+
+def test_a_request_stays_visible_to_its_helper_after_a_block(api_client, ann, bob):
+    """Given Bob helps with Ann's request (an agreement), when Ann blocks Bob, then Bob still sees that request."""
+    made = agreement(requester=ann, helper=bob)
+    block_create(blocker=ann, blocked=bob)
+    api_client.force_authenticate(bob)
+
+    assert api_client.get(reverse("api:request-detail", args=[made.request_id])).status_code == 200
+
+
+def test_an_offer_stays_visible_to_the_asker_it_was_accepted_for(api_client, ann, bob):
+    """Given Bob's accepted ask for Ann's offer, when Bob blocks Ann, then Bob still sees the offer."""
+    offer = help_offer(author=ann)
+    bob = neighbour_update_profile(neighbour=bob, home=point(*HOME))
+    ask = offer_ask_create(offer=offer, asker=bob, message="Could you come on Friday?")
+    offer_ask_accept(ask=ask, by=ann)
+    block_create(blocker=bob, blocked=ann)
+    api_client.force_authenticate(bob)
+
+    assert api_client.get(reverse("api:offer-detail", args=[offer.pk])).status_code == 200
+
+
+def test_the_feed_leaves_out_a_blocked_persons_posts_and_sessions(api_client, blocked_pair):
+    """Given a block, when the viewer reads the feed, then the other's request, offer and sessions are missing."""
+    viewer, author = blocked_pair
+    near = point(HOME[0], HOME[1] + 0.01)
+    help_request(author=author, location=near)
+    offer = help_offer(author=author, location=near, category="digital")
+    group_session(offer=offer)
+    other = help_request(location=near)
+    api_client.force_authenticate(viewer)
+
+    response = api_client.get(reverse("api:feed"))
+
+    assert [(item["kind"], item["id"]) for item in response.json()["results"]] == [("request", other.pk)]
+
+
+def test_matches_leave_out_a_blocked_persons_offers(api_client, blocked_pair):
+    """Given a block, when the viewer looks at the matches for their request, then the other's covering offer is
+    not among them."""
+    viewer, author = blocked_pair
+    wanted = help_request(author=viewer, location=point(*HOME))
+    help_offer(author=author, location=point(*HOME))
+    other = help_offer(location=point(*HOME))
+    api_client.force_authenticate(viewer)
+
+    response = api_client.get(reverse("api:request-matches", args=[wanted.pk]))
+
+    assert [match["id"] for match in response.json()] == [other.pk]
+
+
+def test_the_nearby_page_leaves_out_a_blocked_persons_requests(client, blocked_pair):
+    """Given a block, when the viewer opens the nearby requests page, then the other's request title is not shown."""
+    viewer, author = blocked_pair
+    help_request(author=author, title="Paint the blocked fence", location=point(*HOME))
+    help_request(title="Carry the sofa", location=point(*HOME))
+    client.force_login(viewer)
+
+    page = client.get(reverse("frontend:request_list")).content.decode()
+
+    assert "Carry the sofa" in page
+    assert "Paint the blocked fence" not in page
+
+
+def test_the_organisation_page_leaves_out_posts_a_blocked_person_wrote_for_it(client, blocked_pair):
+    """Given the other person posts for an organisation, when the viewer opens its page, then that post is not
+    listed, while a colleague's is."""
+    viewer, author = blocked_pair
+    club = OrganisationFactory()
+    MembershipFactory(organisation=club, neighbour=author, role="coordinator")
+    colleague = MembershipFactory(organisation=club, role="coordinator").neighbour
+    help_request(author=author, organisation=club, title="Dugnad by the blocked one")
+    help_request(author=colleague, organisation=club, title="Dugnad by a colleague")
+    client.force_login(viewer)
+
+    page = client.get(reverse("frontend:organisation_detail", args=[club.pk])).content.decode()
+
+    assert "Dugnad by a colleague" in page
+    assert "Dugnad by the blocked one" not in page
+
+
+def test_signing_up_for_a_blocked_organisers_session_is_refused_with_403(api_client, blocked_pair):
+    """Given a block between the viewer and a session's organiser, when the viewer signs up, then 403 with a
+    neutral message, and no place is taken."""
+    viewer, author = blocked_pair
+    session = group_session(offer=help_offer(author=author, category="digital"))
+    api_client.force_authenticate(viewer)
+
+    response = api_client.post(reverse("api:session-signup", args=[session.pk]))
+
+    assert response.status_code == 403
+    assert "cannot sign up for this session" in response.json()["detail"]
+    assert "block" not in response.json()["detail"].lower()
+    assert not session.signups.exists()
+
+
+def test_a_place_taken_before_the_block_stays(ann, bob):
+    """Given Ann has a seat at Bob's session, when Bob blocks Ann, then her seat stays and signing up again
+    returns it."""
+    session = group_session(offer=help_offer(author=bob, category="digital"))
+    signup, _created = signup_create(session=session, neighbour=ann)
+    block_create(blocker=bob, blocked=ann)
+
+    again, created = signup_create(session=session, neighbour=ann)
+
+    assert (again.pk, created) == (signup.pk, False)
