@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from chat import selectors, services
-from chat.events import message_payload
+from chat.events import message_payload, payload_for
 from chat.models import Notification, Thread
 from chat.serializers import (
     MessageInputSerializer,
@@ -81,7 +81,8 @@ class MessageListCreateApi(APIView):
         if messages and messages[-1].seq < thread.last_seq:  # newer messages follow
             query_string = urlencode({"after": messages[-1].seq, "limit": limit})
             next_url = request.build_absolute_uri(f"{request.path}?{query_string}")
-        return Response({"next": next_url, "results": [message_payload(m) for m in messages]})
+        hidden = selectors.hidden_authors(thread=thread, neighbour=request.user)
+        return Response({"next": next_url, "results": [payload_for(message_payload(m), hidden) for m in messages]})
 
     @extend_schema(
         request=MessageInputSerializer,

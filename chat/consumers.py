@@ -20,6 +20,7 @@ from chat.db import in_database_thread
 from chat.events import message_payload, neighbour_group, thread_group
 from chat.models import Thread
 from neighbours import ratelimit
+from neighbours.selectors import block_relations
 
 logger = logging.getLogger(__name__)
 
@@ -88,6 +89,10 @@ class ConnectionConsumer(AsyncJsonWebsocketConsumer):
 
     ``subscriptions`` maps each subscribed thread to the highest ``seq`` sent to this client, so a live message is
     never sent twice and a gap (a hint the layer dropped) is filled from the database.
+
+    ``hidden`` (``{author id: reason}``) holds the people this neighbour has a block with, either way; loaded at
+    connect and again at every subscribe (one small query), it hides their messages in the subscribed group threads
+    (``group_threads``) before anything is sent, and drops their typing hints and message notifications.
     """
 
     async def dispatch(self, message):
@@ -106,6 +111,8 @@ class ConnectionConsumer(AsyncJsonWebsocketConsumer):
             return
         self.neighbour = user
         self.subscriptions = {}
+        self.group_threads = set()
+        self.hidden = await self._db(self._hidden_authors)
         self.bucket = TokenBucket(settings.DUGNAD_WS_FRAMES_PER_SECOND, settings.DUGNAD_WS_FRAME_BURST)
         await self._group_add(neighbour_group(user.pk))
         await self.accept()
@@ -172,9 +179,11 @@ class ConnectionConsumer(AsyncJsonWebsocketConsumer):
         """Sends the messages after ``after``, then live ones; ends the catch-up with a ``subscribed`` frame."""
         thread_id, after = _thread_id(content), _seq(content, "after")
         try:
-            read_positions = await self._db(self._read_positions, thread_id)
+            read_positions, is_group, self.hidden = await self._db(self._read_positions, thread_id)
         except Thread.DoesNotExist:
             raise _not_found() from None
+        if is_group:
+            self.group_threads.add(thread_id)
         if thread_id not in self.subscriptions:
             # Join before reading the backlog: a message committed meanwhile arrives live and is deduplicated.
             await self._group_add(thread_group(thread_id))
@@ -187,6 +196,7 @@ class ConnectionConsumer(AsyncJsonWebsocketConsumer):
     async def frame_unsubscribe(self, content):
         thread_id = _thread_id(content)
         if self.subscriptions.pop(thread_id, None) is not None:
+            self.group_threads.discard(thread_id)
             await self._group_discard(thread_group(thread_id))
 
     async def frame_send(self, content):
@@ -248,9 +258,20 @@ class ConnectionConsumer(AsyncJsonWebsocketConsumer):
             await events.group_send_quietly(group, event)
         return result
 
+    def _hidden_authors(self):
+        return selectors.hidden_authors_from(*block_relations(self.neighbour))
+
     def _read_positions(self, thread_id):
+        """The thread's read positions, whether it is a group thread, and the current ``hidden`` authors."""
         thread = services.thread_enter(neighbour=self.neighbour, thread_id=thread_id)
-        return selectors.thread_read_positions(thread=thread, up_to=READ_POSITIONS_UP_TO)
+        read = selectors.thread_read_positions(thread=thread, up_to=READ_POSITIONS_UP_TO)
+        return read, thread.is_group, self._hidden_authors()
+
+    def _shown(self, payload):
+        """The message frame as this neighbour may see it (hidden in a group thread when a block stands)."""
+        if payload["thread"] in self.group_threads:
+            return events.payload_for(payload, self.hidden)
+        return payload
 
     def _send(self, thread_id, client_id, body):
         retry_after = ratelimit.hit("message", f"user:{self.neighbour.pk}")
@@ -275,7 +296,7 @@ class ConnectionConsumer(AsyncJsonWebsocketConsumer):
         while True:
             page = await self._db(self._backlog, thread_id, after)
             for payload in page:
-                await self.send_json(payload)
+                await self.send_json(self._shown(payload))
                 after = payload["seq"]
             self.subscriptions[thread_id] = after
             if len(page) < BACKLOG_PAGE:
@@ -290,7 +311,7 @@ class ConnectionConsumer(AsyncJsonWebsocketConsumer):
         if sent is None or seq <= sent:
             return
         if seq == sent + 1:
-            await self.send_json(payload)
+            await self.send_json(self._shown(payload))
             self.subscriptions[thread_id] = seq
         else:  # the layer dropped something: fill the gap from the database, in order
             await self._send_after(thread_id, sent)
@@ -302,10 +323,14 @@ class ConnectionConsumer(AsyncJsonWebsocketConsumer):
 
     async def chat_typing(self, event):
         if event["thread"] in self.subscriptions and event["sender"] != self.channel_name:
+            if (event["neighbour"] or {}).get("id") in self.hidden:
+                return  # no hints from someone this neighbour has a block with
             await self.send_json({"type": "typing", "thread": event["thread"], "neighbour": event["neighbour"]})
 
     async def notification(self, event):
         payload = event["payload"]
         if payload.get("kind") == "message" and payload.get("thread") in self.subscriptions:
             return  # the message itself is on its way to this connection
+        if event.get("author") is not None and event["author"] in self.hidden:
+            return  # a message by someone this neighbour has a block with: not announced
         await self.send_json({**payload, "type": "notification"})

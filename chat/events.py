@@ -49,6 +49,32 @@ def message_payload(message):
     }
 
 
+def hidden_payload(payload, *, reason):
+    """A ``message`` frame as shown to someone on the other side of a block in a group thread: no body, no data.
+
+    ``reason`` is ``"you_blocked"`` for the blocker, who still sees whose message it is; for the blocked person it
+    is None and the author is left out too, so that nothing says who blocked whom.
+    """
+    return {
+        **payload,
+        "author": payload["author"] if reason else None,
+        "body": "",
+        "data": {},
+        "client_id": None,
+        "hidden": True,
+        "hidden_reason": reason,
+    }
+
+
+def payload_for(payload, hidden_authors):
+    """``payload`` as one viewer sees it: hidden when its author is in ``hidden_authors`` (``{author id: reason}``,
+    from ``chat.selectors.hidden_authors``)."""
+    author = payload["author"]
+    if author is not None and author["id"] in hidden_authors:
+        return hidden_payload(payload, reason=hidden_authors[author["id"]])
+    return payload
+
+
 # When set (by an async caller around a database call), group sends are collected here instead of made: the caller
 # then sends them from its event loop, and the database thread is not held up by round trips to Redis.
 _collected_sends = contextvars.ContextVar("collected_sends", default=None)
@@ -92,8 +118,11 @@ def broadcast_message(*, payload, notify_ids, title):
         "title": title,
         "from": author["display_name"] if author else _("Dugnad"),
     }
+    # The author's id travels beside the payload (not to clients): a connection drops notifications from people
+    # its neighbour has a block with.
+    event = {"type": "notification", "payload": notification, "author": author["id"] if author else None}
     for neighbour_id in notify_ids:
-        _group_send(neighbour_group(neighbour_id), {"type": "notification", "payload": notification})
+        _group_send(neighbour_group(neighbour_id), event)
 
 
 def broadcast_read(*, thread_id, neighbour_id, seq):

@@ -1,10 +1,11 @@
 """Reads about threads. Every read takes the reader and returns only what they take part in."""
 
-from django.db.models import Count, F, OuterRef, Subquery
+from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, Subquery, TextField, Value, When
 from django.db.models.functions import Coalesce
 
 from chat.models import Message, Participant, Thread
 from neighbours.models import Membership
+from neighbours.selectors import block_relations, blocked_ids_either_way
 
 # Members of a taking-part organisation with these roles act for it in its threads.
 ACTING_ROLES = [Membership.Role.ADMIN, Membership.Role.COORDINATOR]
@@ -33,16 +34,30 @@ def thread_find_for_participant(*, neighbour, thread_id):
 def thread_list_for(*, neighbour):
     """The threads ``neighbour`` takes part in, most recently active first, each annotated with ``unread`` (messages
     from others after their read position), ``last_read_seq``, and the newest message's ``last_body``,
-    ``last_author_name`` and ``last_kind``."""
+    ``last_author_name`` and ``last_kind``.
+
+    In a group thread, a newest message by someone ``neighbour`` has a block with shows no body and no name (as
+    ``hidden_authors`` hides it on the thread's page). Unread counts still count such messages.
+    """
     mine = Participant.objects.filter(thread=OuterRef("pk"), neighbour=neighbour)
     newest = Message.objects.filter(thread=OuterRef("pk")).order_by("-seq")
+    last_body = Subquery(newest.values("body")[:1])
+    last_author_name = Subquery(newest.values("author__display_name")[:1])
+    blocked = blocked_ids_either_way(neighbour)
+    if blocked:
+        newest_hidden = Q(is_group=True) & Exists(
+            Message.objects.filter(thread=OuterRef("pk"), seq=OuterRef("last_seq"), author_id__in=blocked)
+        )
+        last_body = Case(When(newest_hidden, then=Value("")), default=last_body, output_field=TextField())
+        last_author_name = Case(When(newest_hidden, then=Value("")), default=last_author_name,
+                                output_field=CharField())
     return (
         Thread.objects.filter(participations__neighbour=neighbour)
         .annotate(
             last_read_seq=Subquery(mine.values("last_read_seq")[:1]),
-            last_body=Subquery(newest.values("body")[:1]),
+            last_body=last_body,
             last_kind=Subquery(newest.values("kind")[:1]),
-            last_author_name=Subquery(newest.values("author__display_name")[:1]),
+            last_author_name=last_author_name,
         )
         .annotate(
             unread=Coalesce(
@@ -58,6 +73,25 @@ def thread_list_for(*, neighbour):
         )
         .order_by(F("last_message_at").desc(nulls_last=True), "-created_at", "-pk")
     )
+
+
+def hidden_authors(*, thread, neighbour):
+    """``{author id: reason}``: whose messages ``neighbour`` sees hidden in ``thread``.
+
+    Only group threads hide anything (in a two-party thread a block stops both from writing, and what was said
+    before stays readable to both). Messages by someone ``neighbour`` blocked are hidden with reason
+    ``"you_blocked"``; those by someone who blocked ``neighbour`` with reason None (nothing reveals the block).
+    """
+    if not thread.is_group:
+        return {}
+    return hidden_authors_from(*block_relations(neighbour))
+
+
+def hidden_authors_from(i_blocked, blocked_me):
+    """``hidden_authors`` from the two sets of ``neighbours.selectors.block_relations``."""
+    hidden = dict.fromkeys(blocked_me)
+    hidden.update(dict.fromkeys(i_blocked, "you_blocked"))
+    return hidden
 
 
 def thread_participants(*, thread):

@@ -21,6 +21,15 @@ class MessageOutputSerializer(serializers.Serializer):
     data = serializers.DictField()
     client_id = serializers.UUIDField(allow_null=True)
     sent_at = serializers.DateTimeField()
+    hidden = serializers.BooleanField(
+        required=False,
+        help_text=_("Only on hidden messages (true): in a group conversation, a message by someone you blocked or "
+                    "who blocked you, with an empty body."),
+    )
+    hidden_reason = serializers.ChoiceField(
+        choices=["you_blocked"], allow_null=True, required=False,
+        help_text=_('"you_blocked" when you blocked the author (who is then named); otherwise null and no author.'),
+    )
 
 
 class MessagePageSerializer(serializers.Serializer):

@@ -61,8 +61,12 @@ def thread_detail(request, pk):
     agreement, proposals, sides = agreement_pages.proposal_cards(
         viewer=request.user, thread=thread, messages_=messages
     )
+    hidden = selectors.hidden_authors(thread=thread, neighbour=request.user)
     for message in messages:
         message.proposal = proposals.get(message.pk)
+        # In a group thread, the messages of someone on the other side of a block are shown as hidden (never sent).
+        message.hidden = message.author_id is not None and message.author_id in hidden
+        message.hidden_reason = hidden.get(message.author_id) if message.hidden else None
     others_read = min((p.last_read_seq for p in participants if p.neighbour_id != request.user.pk), default=0)
     return render(request, "frontend/thread_detail.html", {
         "thread": thread,

@@ -246,6 +246,13 @@
     if (item) {
       this.outbox.remove(frame.client_id);
       this.list.appendChild(item);  // keep the order of the sequence numbers
+    } else if (frame.hidden) {
+      // A group conversation hides the messages of someone on the other side of a block: neutral words only.
+      item = this.buildItem(frame.author, frame.hidden_reason === "you_blocked" ? this.labels.labelHiddenBlocked
+        : this.labels.labelHidden, "text", frame.sent_at, null);
+      item.classList.add("chat-hidden");
+      if (!frame.author) { item.querySelector(".chat-author").textContent = this.labels.labelSomeone; }
+      this.list.appendChild(item);
     } else {
       item = this.buildItem(frame.author, frame.body, frame.kind, frame.sent_at, frame.data);
       if (frame.kind === "proposal" && frame.data && frame.data.proposal) {
