@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from frontend import agreements, chat, organisations, posts, sessions, views
+from frontend import agreements, blocks, chat, organisations, posts, sessions, views
 
 app_name = "frontend"
 
@@ -25,6 +25,8 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("profile/", views.profile, name="profile"),
+    path("people/<int:neighbour_id>/block/", blocks.block_confirm, name="block_confirm"),
+    path("people/<int:neighbour_id>/unblock/", blocks.block_remove, name="block_remove"),
     path("language/", views.set_language, name="set_language"),
     path("requests/", posts.request_list, name="request_list"),
     path("requests/new/", posts.request_create, name="request_create"),

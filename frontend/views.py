@@ -15,6 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from frontend.blocks import profile_blocks_context
 from frontend.forms import LoginForm, ProfileForm, RegisterForm
 from geo.selectors import rounded_km
 from neighbours import ratelimit, services
@@ -170,7 +171,7 @@ def profile(request):
             translation.activate(changes["language"])
             messages.success(request, _("Your profile is saved."))
             return _remember_language(redirect("frontend:profile"), changes["language"])
-    return render(request, "frontend/profile.html", {"form": form})
+    return render(request, "frontend/profile.html", {"form": form, **profile_blocks_context(neighbour)})
 
 
 @require_POST

@@ -199,3 +199,98 @@ def test_a_place_taken_before_the_block_stays(ann, bob):
     again, created = signup_create(session=session, neighbour=ann)
 
     assert (again.pk, created) == (signup.pk, False)
+
+
+# --- the pages for blocking and unblocking ----------------------------------------------------------------------
+
+def test_a_request_page_offers_to_block_its_author(client, ann, bob):
+    """Given Bob's request, when Ann opens it, then there is a "Block Bob" link to the confirmation page."""
+    theirs = help_request(author=bob)
+    client.force_login(ann)
+
+    page = client.get(reverse("frontend:request_detail", args=[theirs.pk])).content.decode()
+
+    assert reverse("frontend:block_confirm", args=[bob.pk]) in page
+    assert "Block Bob" in page
+
+
+def test_my_own_request_page_has_no_block_link(client, ann):
+    """Given Ann's own request, when she opens it, then no block link is shown."""
+    mine = help_request(author=ann)
+    client.force_login(ann)
+
+    page = client.get(reverse("frontend:request_detail", args=[mine.pk])).content.decode()
+
+    assert reverse("frontend:block_confirm", args=[ann.pk]) not in page
+
+
+def test_a_thread_page_offers_to_block_each_other_participant(client, ann, bob):
+    """Given a thread between Ann and Bob, when Ann opens it, then she can block Bob from there (not herself)."""
+    from tests.factories import chat_thread
+
+    thread = chat_thread(ann, bob)
+    client.force_login(ann)
+
+    page = client.get(reverse("frontend:thread_detail", args=[thread.pk])).content.decode()
+
+    assert reverse("frontend:block_confirm", args=[bob.pk]) in page
+    assert reverse("frontend:block_confirm", args=[ann.pk]) not in page
+
+
+def test_the_confirmation_page_explains_and_blocks_nothing_yet(client, ann, bob):
+    """Given Ann follows a block link, when the confirmation page opens, then it explains what happens and no block
+    exists yet."""
+    client.force_login(ann)
+
+    response = client.get(reverse("frontend:block_confirm", args=[bob.pk]))
+
+    assert response.status_code == 200
+    assert "They are not told that you blocked them." in response.content.decode()
+    assert not ann.blocks.exists()
+
+
+def test_confirming_blocks_the_person_and_lists_them_on_my_profile(client, ann, bob):
+    """Given the confirmation page, when Ann confirms, then Bob is blocked and listed under "People I have blocked"
+    on her profile, with an Unblock button."""
+    client.force_login(ann)
+
+    response = client.post(reverse("frontend:block_confirm", args=[bob.pk]), follow=True)
+
+    assert list(ann.blocks.values_list("blocked_id", flat=True)) == [bob.pk]
+    page = response.content.decode()
+    assert "People I have blocked" in page
+    assert "Unblock Bob" in page
+    assert reverse("frontend:block_remove", args=[bob.pk]) in page
+
+
+def test_unblocking_from_the_profile_lifts_the_block(client, ann, bob):
+    """Given Ann blocked Bob, when she presses Unblock, then the block is gone and his posts show again."""
+    block_create(blocker=ann, blocked=bob)
+    theirs = help_request(author=bob)
+    client.force_login(ann)
+
+    response = client.post(reverse("frontend:block_remove", args=[bob.pk]), follow=True)
+
+    assert not ann.blocks.exists()
+    assert "You have not blocked anyone." in response.content.decode()
+    assert client.get(reverse("frontend:request_detail", args=[theirs.pk])).status_code == 200
+
+
+def test_blocking_myself_is_refused(client, ann):
+    """Given Ann, when she posts a block of herself, then nothing is stored."""
+    client.force_login(ann)
+
+    client.post(reverse("frontend:block_confirm", args=[ann.pk]))
+
+    assert not ann.blocks.exists()
+
+
+def test_the_blocked_person_is_not_told(client, ann, bob):
+    """Given Ann blocked Bob, when Bob opens his profile, then nothing there mentions Ann or a block of him."""
+    block_create(blocker=ann, blocked=bob)
+    client.force_login(bob)
+
+    page = client.get(reverse("frontend:profile")).content.decode()
+
+    assert "You have not blocked anyone." in page
+    assert "Ann" not in page
