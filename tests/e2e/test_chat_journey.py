@@ -392,3 +392,31 @@ def test_a_read_mark_given_while_the_writer_was_offline_shows_after_the_reconnec
     go_online(a)
     wait_until_live(a, timeout=RECONNECT_TIMEOUT_MS)
     expect(message(a, "Did you find the key?")).to_contain_text("Seen")
+
+
+def test_in_a_group_conversation_a_blocked_persons_live_message_arrives_hidden(open_browser, astrid, bjorn):
+    from neighbours.services import block_create
+
+    # Given Astrid blocked Bjørn, and both have a group conversation (a session's) open
+    group = thread_open(subject=OrganisationFactory(), participants=[astrid, bjorn], title="Cleaning the beach",
+                        is_group=True)
+    block_create(blocker=astrid, blocked=bjorn)
+    a, b = open_browser(astrid), open_browser(bjorn)
+    open_thread(a, group)
+    open_thread(b, group)
+    wait_until_live(a)
+    wait_until_live(b)
+
+    # When Bjørn writes, his message is stored and shown to him
+    write(b, "Words Astrid should not read")
+    expect(message(b, "Words Astrid should not read")).to_be_visible()
+
+    # Then it appears live on Astrid's page as hidden, without its words
+    expect(message(a, "Hidden (you blocked this person).")).to_be_visible()
+    expect(chat(a)).not_to_contain_text("Words Astrid should not read")
+
+    # And Astrid's answer reaches Bjørn neutrally, without her name or words
+    write(a, "Words Bjørn should not read")
+    expect(message(b, "This message is hidden.")).to_be_visible()
+    expect(message(b, "This message is hidden.")).to_contain_text("Someone")
+    expect(chat(b)).not_to_contain_text("Words Bjørn should not read")
