@@ -294,3 +294,56 @@ def test_the_blocked_person_is_not_told(client, ann, bob):
 
     assert "You have not blocked anyone." in page
     assert "Ann" not in page
+
+
+def test_the_nearby_query_with_a_block_still_uses_the_spatial_index(ann, bob):
+    """Given a block and a realistic spread of requests, when the viewer searches 5 km around a point, then the
+    planner still answers from the GiST (or partial open) index, not a scan: blocked authors are excluded by value."""
+    import random
+    import re
+
+    from django.db import connection
+    from django.utils import timezone
+
+    from geo.privacy import approximate_point
+    from geo.selectors import within
+    from neighbours.models import Category
+    from requests.models import HelpRequest
+    from requests.selectors import help_request_list_visible
+
+    block_create(blocker=ann, blocked=bob)
+    rng = random.Random(7)
+    garden = Category.objects.get(slug="garden")
+    rows = []
+    for n in range(3000):
+        spot = point(rng.uniform(58.0, 70.0), rng.uniform(5.0, 25.0))
+        rows.append(HelpRequest(
+            author=bob if n % 10 == 0 else ann, category=garden, title=f"r{n}", location=spot,
+            location_approx=approximate_point(spot), expires_at=timezone.now(),
+        ))
+    HelpRequest.objects.bulk_create(rows)
+    queryset = within(
+        help_request_list_visible(viewer=ann).filter(status=HelpRequest.Status.OPEN),
+        field="location_approx", point=point(62.47, 6.15), radius_km=5,
+    ).order_by("distance")[:50]
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE requests_helprequest")
+        sql, params = queryset.query.sql_with_params()
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+
+    assert "author_id" in sql
+    assert re.search(r"Index Scan using (helprequest_open_near|requests_helprequest_location_approx_\w+)", plan), plan
+
+
+def test_the_session_page_refuses_a_sign_up_across_a_block_with_a_neutral_message(client, blocked_pair):
+    """Given a block between the viewer and the organiser, when the viewer presses "Sign up" on the session page,
+    then no place is taken and the page says only that they cannot sign up."""
+    viewer, author = blocked_pair
+    session = group_session(offer=help_offer(author=author, category="digital"))
+    client.force_login(viewer)
+
+    response = client.post(reverse("frontend:session_signup", args=[session.pk]), follow=True)
+
+    assert "You cannot sign up for this session." in response.content.decode()
+    assert not session.signups.exists()
