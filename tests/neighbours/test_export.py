@@ -32,8 +32,8 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def busy_ann(ann, bob):
     """Ann has done a bit of everything, mostly with Bob (whose e-mail address must never show up in her export)."""
-    ann.home = point(62.4722, 6.1495)
-    ann.home_approx = point(62.4720, 6.1500)
+    ann.home = point(62.4801, 6.1601)
+    ann.home_approx = point(62.4800, 6.1600)
     ann.bio = "Retired teacher"
     ann.save()
     ann.interests.add(Category.objects.get(slug="garden"))
@@ -49,12 +49,12 @@ def busy_ann(ann, bob):
     follow_create(neighbour=ann, organisation=OrganisationFactory(name="Library"))
     block_create(blocker=ann, blocked=NeighbourFactory(display_name="Pest"))
 
-    own_request = help_request(author=ann, title="Rake my leaves", notify_nearby=False)
+    own_request = help_request(author=ann, title="Rake my leaves", location=ann.home, notify_nearby=False)
     response_create(help_request=own_request, responder=bob, message="I have a rake")
     response_create(help_request=help_request(author=bob, title="Walk my dog", notify_nearby=False), responder=ann,
                     message="Happy to")
 
-    own_offer = help_offer(author=ann, title="I lend my ladder")
+    own_offer = help_offer(author=ann, title="I lend my ladder", location=ann.home)
     offer_ask_create(offer=own_offer, asker=bob, message="May I borrow it?")
     offer_ask_create(offer=help_offer(author=bob, title="I fix bikes"), asker=ann, message="My chain is loose")
 
@@ -82,7 +82,7 @@ def test_the_export_has_every_category_of_data(busy_ann):
                 "session_signups", "assisted_signups_made", "threads", "messages", "notifications"):
         assert data[key], key
     assert data["profile"]["email"] == busy_ann.email
-    assert data["profile"]["home"] == {"lat": pytest.approx(62.4722), "lon": pytest.approx(6.1495)}
+    assert data["profile"]["home"] == {"lat": pytest.approx(62.4801), "lon": pytest.approx(6.1601)}
     assert data["profile"]["interests"] == ["garden"]
     assert data["help_requests"][0]["responses_received"][0]["message"] == "I have a rake"
     assert data["help_offers"][0]["asks_received"][0]["message"] == "May I borrow it?"
