@@ -58,8 +58,9 @@ def erase(neighbour):
 def _threads_still_referenced(queryset):
     """Leaves out threads that a row of another app still points at with PROTECT (a live agreement, an ask, a
     session): those go when their owner does. Found through the model's relations, so chat/ imports none of them."""
-    for relation in Thread._meta.related_objects:
-        if getattr(relation, "on_delete", None) is PROTECT:
+    # include_hidden: the referring keys have related_name="+", which hides them from ``related_objects``.
+    for relation in Thread._meta.get_fields(include_hidden=True):
+        if relation.auto_created and not relation.concrete and getattr(relation, "on_delete", None) is PROTECT:
             referring = relation.related_model._default_manager.filter(**{f"{relation.field.name}__isnull": False})
             queryset = queryset.exclude(pk__in=referring.values(relation.field.attname))
     return queryset
