@@ -17,8 +17,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from neighbours.models import Invitation, Membership, Neighbour
-from neighbours.services import OrganisationConflict, _lock_organisation, organisation_delete
+from neighbours.models import Invitation, Membership, Neighbour, Organisation
+from neighbours.services import OrganisationConflict, organisation_delete
 
 
 @dataclass(frozen=True)
@@ -151,7 +151,8 @@ def _organisations_settle(neighbour):
     for membership in Membership.objects.filter(organisation_id__in=list(admin_of), neighbour=neighbour).select_related(
         "organisation"
     ).order_by("organisation_id"):
-        organisation = _lock_organisation(membership.organisation)
+        # The same lock every change of admins takes (neighbours.services), so no admin can leave meanwhile.
+        organisation = Organisation.objects.select_for_update().get(pk=membership.organisation_id)
         others = Membership.objects.filter(organisation=organisation).exclude(neighbour=neighbour)
         if not others.exists():
             organisation_delete(organisation=organisation, by=neighbour)
