@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db.models import Q
 
 from chat.data import notifications_forget_sender
+from chat.services import notification_send
 from neighbours.data import point_json, when
 from requests.models import Agreement, CalendarFeed, HelpRequest, Proposal, Response
 
@@ -89,9 +90,38 @@ def export(neighbour):
     }
 
 
+def _agreements_end(neighbour):
+    """Tells the other side of each of ``neighbour``'s agreements that it ends with the account (``agreement_ended``,
+    pointing at the thread, which stays). A request that loses its only agreement because its helper leaves is open
+    again, so that someone else can help (the expiry timer closes it if its time has passed)."""
+    agreements = (
+        Agreement.objects.filter(Q(requester=neighbour) | Q(helper=neighbour))
+        .select_related("request", "requester", "helper").order_by("pk")
+    )
+    for deal in agreements:
+        other = deal.helper if deal.requester_id == neighbour.pk else deal.requester
+        if other.pk == neighbour.pk:
+            continue
+        reopened = False
+        if deal.helper_id == neighbour.pk and deal.request.author_id != neighbour.pk:
+            help_request = HelpRequest.objects.select_for_update().get(pk=deal.request_id)
+            still_helped = help_request.agreements.exclude(helper=neighbour).exists()
+            if help_request.status == HelpRequest.Status.MATCHED and not still_helped:
+                help_request.status = HelpRequest.Status.OPEN
+                help_request.save(update_fields=["status", "updated_at"])
+                reopened = True
+        notification_send(
+            recipient=other, kind="agreement_ended",
+            payload={"request": deal.request_id, "title": deal.request.title, "thread": deal.thread_id,
+                     "reopened": reopened},
+        )
+
+
 def erase(neighbour):
-    """Takes their name out of the notifications others got about their answers and proposals (the answers and
-    agreements themselves go with the account, by cascade)."""
+    """Ends their agreements (the other side is told; a request left without a helper is open again) and takes their
+    name out of the notifications others got about their answers and proposals (the answers and agreements
+    themselves go with the account, by cascade)."""
+    _agreements_end(neighbour)
     response_ids = list(Response.objects.filter(responder=neighbour).values_list("pk", flat=True))
     threads = list(
         Agreement.objects.filter(Q(requester=neighbour) | Q(helper=neighbour)).exclude(thread=None)

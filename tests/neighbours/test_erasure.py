@@ -19,6 +19,7 @@ from neighbours.services import OrganisationConflict
 from offers.models import SignUp
 from offers.sessions import signup_create
 from requests.agreements import proposal_create
+from requests.models import HelpRequest
 from tests.factories import (
     PASSWORD,
     MembershipFactory,
@@ -151,6 +152,34 @@ def test_the_other_party_still_reads_the_thread_through_the_api(api_client, ann,
     rows = rows.get("results", rows) if isinstance(rows, dict) else rows
     mower = [row for row in rows if row["body"] == "I bring the mower"]
     assert [row["author"] for row in mower] == [None]
+
+
+def test_the_requester_is_told_and_the_request_is_open_again_when_the_helper_leaves(client, ann, bob):
+    """Given Bob helps with Ann's request, when Bob erases his account, then Ann's request is open again and her
+    notification says the agreement ended, without Bob's name."""
+    deal = agreement(requester=ann, helper=bob, title="Mow the lawn")
+
+    neighbour_erase(neighbour=bob, password=PASSWORD)
+
+    assert HelpRequest.objects.get(pk=deal.request_id).status == HelpRequest.Status.OPEN
+    told = Notification.objects.get(recipient=ann, kind="agreement_ended")
+    assert told.payload["reopened"] is True
+    client.force_login(ann)
+    page = " ".join(client.get(reverse("frontend:notification_list")).content.decode().split())
+    assert "The other person in “Mow the lawn” has deleted their account." in page
+    assert "Your request is open again" in page
+
+
+def test_the_helper_is_told_when_the_requester_leaves(ann, bob):
+    """Given Bob helps Ann, when Ann erases her account, then Bob is told the agreement ended (her request goes)."""
+    deal = agreement(requester=ann, helper=bob)
+
+    neighbour_erase(neighbour=ann, password=PASSWORD)
+
+    told = Notification.objects.get(recipient=bob, kind="agreement_ended")
+    assert told.payload["thread"] == deal.thread_id
+    assert told.payload["reopened"] is False
+    assert not HelpRequest.objects.filter(pk=deal.request_id).exists()
 
 
 def test_the_first_on_the_waiting_list_gets_the_seat(ann, bob):
