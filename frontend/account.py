@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET
 from rest_framework.exceptions import APIException
 
 from geo.privacy import GRID_METRES
-from neighbours import data
+from neighbours import data, ratelimit
 
 
 @require_GET
@@ -62,6 +62,13 @@ class DeleteAccountForm(forms.Form):
 @login_required
 def account_delete(request):
     form = DeleteAccountForm(request.POST or None)
+    if request.method == "POST":
+        # Password confirmations count as login attempts on the account (the same limit as the login form).
+        retry_after = ratelimit.hit("login_email", request.user.email)
+        if retry_after is not None:
+            response = render(request, "frontend/too_many.html", {"retry_after": retry_after}, status=429)
+            response["Retry-After"] = str(retry_after)
+            return response
     if request.method == "POST" and form.is_valid():
         try:
             data.neighbour_erase(neighbour=request.user, password=form.cleaned_data["password"])

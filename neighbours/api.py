@@ -32,7 +32,13 @@ from neighbours.serializers import (
     TokenInputSerializer,
     TokenOutputSerializer,
 )
-from neighbours.throttles import LoginEmailThrottle, LoginIPThrottle, PostThrottle, RegisterThrottle
+from neighbours.throttles import (
+    LoginEmailThrottle,
+    LoginIPThrottle,
+    PasswordConfirmThrottle,
+    PostThrottle,
+    RegisterThrottle,
+)
 
 
 def _base_url(request):
@@ -101,6 +107,9 @@ class TokenApi(APIView):
 class MeApi(APIView):
     permission_classes = [IsAuthenticated]
 
+    def get_throttles(self):
+        return [PasswordConfirmThrottle()] if self.request.method == "DELETE" else super().get_throttles()
+
     @extend_schema(responses=MeOutputSerializer, summary="My profile")
     def get(self, request):
         return Response(MeOutputSerializer(request.user).data)
@@ -120,6 +129,7 @@ class MeApi(APIView):
         responses={
             204: None,
             400: OpenApiResponse(description="The password is missing or not correct."),
+            429: OpenApiResponse(description="Too many password attempts on this account (shared with logging in)."),
             409: OpenApiResponse(description="The last administrator of an organisation with other members: hand "
                                  "over first. Or an organisation of theirs alone still has open posts."),
         },

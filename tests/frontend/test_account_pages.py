@@ -127,3 +127,12 @@ def test_the_last_admin_is_told_to_hand_over_first(client, logged_in_ann, bob):
     assert response.status_code == 200
     assert "You are the only administrator of “Rowing club”" in text(response)
     assert Neighbour.objects.filter(pk=logged_in_ann.pk).exists()
+
+
+def test_password_guesses_on_the_delete_page_are_limited(client, logged_in_ann, settings):
+    """Wrong passwords on the delete page count as login attempts on the account: past the limit, 429."""
+    settings.DUGNAD_RATES = {**settings.DUGNAD_RATES, "login_email": "2/min"}
+    answers = [client.post(reverse("frontend:account_delete"), {"password": "guess"}).status_code for _n in range(3)]
+
+    assert answers == [200, 200, 429]
+    assert Neighbour.objects.filter(pk=logged_in_ann.pk).exists()

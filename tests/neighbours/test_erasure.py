@@ -287,3 +287,15 @@ def test_the_api_refuses_the_last_admin_with_409(authed_client, neighbour, bob):
 
     assert response.status_code == 409
     assert "administrator" in response.json()["detail"]
+
+
+def test_password_guesses_through_erasure_are_limited_like_logins(authed_client, neighbour, settings):
+    """Wrong passwords for DELETE /api/v1/me/ count as login attempts on the account: past the limit, 429."""
+    settings.DUGNAD_RATES = {**settings.DUGNAD_RATES, "login_email": "3/min"}
+    answers = [
+        authed_client.delete(reverse("api:me"), {"password": f"guess {n}"}, format="json").status_code
+        for n in range(4)
+    ]
+
+    assert answers == [400, 400, 400, 429]
+    assert Neighbour.objects.filter(pk=neighbour.pk).exists()
