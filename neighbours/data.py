@@ -145,12 +145,8 @@ def _organisations_settle(neighbour):
     they hand over. They are the only member: the organisation is deleted with them, by ``organisation_delete``'s
     rules (refused while it has open posts or anything other people took part in).
     """
-    admin_of = Membership.objects.filter(neighbour=neighbour, role=Membership.Role.ADMIN).values_list(
-        "organisation_id", flat=True
-    )
-    for membership in Membership.objects.filter(organisation_id__in=list(admin_of), neighbour=neighbour).select_related(
-        "organisation"
-    ).order_by("organisation_id"):
+    admin_of = Membership.objects.filter(neighbour=neighbour, role=Membership.Role.ADMIN).order_by("organisation_id")
+    for membership in admin_of:
         # The same lock every change of admins takes (neighbours.services), so no admin can leave meanwhile.
         organisation = Organisation.objects.select_for_update().get(pk=membership.organisation_id)
         others = Membership.objects.filter(organisation=organisation).exclude(neighbour=neighbour)
