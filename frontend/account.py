@@ -14,10 +14,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
-from rest_framework.exceptions import APIException
 
 from geo.privacy import GRID_METRES
 from neighbours import data, ratelimit
+from neighbours.services import OrganisationConflict
 
 
 @require_GET
@@ -74,7 +74,7 @@ def account_delete(request):
             data.neighbour_erase(neighbour=request.user, password=form.cleaned_data["password"])
         except ValidationError as exc:
             form.add_error("password", exc.message_dict.get("password", exc.messages))
-        except APIException as exc:  # OrganisationConflict: hand the organisation over first
+        except OrganisationConflict as exc:  # hand the organisation over first
             form.add_error(None, str(exc.detail))
         else:
             logout(request)  # flushes the session
