@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from frontend import agreements, blocks, chat, organisations, posts, sessions, views
+from frontend import account, agreements, blocks, chat, organisations, posts, sessions, views
 
 app_name = "frontend"
 
@@ -28,6 +28,11 @@ urlpatterns = [
     path("people/<int:neighbour_id>/block/", blocks.block_confirm, name="block_confirm"),
     path("people/<int:neighbour_id>/unblock/", blocks.block_remove, name="block_remove"),
     path("language/", views.set_language, name="set_language"),
+    # Data protection (frontend/account.py).
+    path("privacy/", account.privacy, name="privacy"),
+    path("profile/data/", account.my_data, name="my_data"),
+    path("profile/data/download/", account.my_data_download, name="my_data_download"),
+    path("profile/delete/", account.account_delete, name="account_delete"),
     path("requests/", posts.request_list, name="request_list"),
     path("requests/new/", posts.request_create, name="request_create"),
     path("requests/<int:pk>/", posts.request_detail, name="request_detail"),

@@ -1,12 +1,14 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from neighbours import data as personal_data
 from neighbours import selectors, services
 from neighbours.models import Organisation
 from neighbours.serializers import (
@@ -15,6 +17,7 @@ from neighbours.serializers import (
     FollowOutputSerializer,
     InvitationInputSerializer,
     InvitationOutputSerializer,
+    MeDeleteInputSerializer,
     MemberListOutputSerializer,
     MembershipOutputSerializer,
     MemberUpdateInputSerializer,
@@ -29,7 +32,13 @@ from neighbours.serializers import (
     TokenInputSerializer,
     TokenOutputSerializer,
 )
-from neighbours.throttles import LoginEmailThrottle, LoginIPThrottle, PostThrottle, RegisterThrottle
+from neighbours.throttles import (
+    LoginEmailThrottle,
+    LoginIPThrottle,
+    PasswordConfirmThrottle,
+    PostThrottle,
+    RegisterThrottle,
+)
 
 
 def _base_url(request):
@@ -98,6 +107,9 @@ class TokenApi(APIView):
 class MeApi(APIView):
     permission_classes = [IsAuthenticated]
 
+    def get_throttles(self):
+        return [PasswordConfirmThrottle()] if self.request.method == "DELETE" else super().get_throttles()
+
     @extend_schema(responses=MeOutputSerializer, summary="My profile")
     def get(self, request):
         return Response(MeOutputSerializer(request.user).data)
@@ -111,6 +123,40 @@ class MeApi(APIView):
         except DjangoValidationError as exc:
             raise serializers.ValidationError(exc.message_dict) from None
         return Response(MeOutputSerializer(neighbour).data)
+
+    @extend_schema(
+        request=MeDeleteInputSerializer,
+        responses={
+            204: None,
+            400: OpenApiResponse(description="The password is missing or not correct."),
+            429: OpenApiResponse(description="Too many password attempts on this account (shared with logging in)."),
+            409: OpenApiResponse(description="The last administrator of an organisation with other members: hand "
+                                 "over first. Or an organisation of theirs alone still has open posts."),
+        },
+        summary="Erase my account",
+        description="Deletes the account for good, after checking the password: posts, answers, agreements, "
+        "follows, blocks, notifications and the API token go with it; places in upcoming sessions are given up; "
+        "messages stay in the other people's threads without an author.",
+    )
+    def delete(self, request):
+        data = MeDeleteInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        personal_data.neighbour_erase(neighbour=request.user, password=data.validated_data["password"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MeExportApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        responses={200: OpenApiTypes.OBJECT},
+        summary="Download my data",
+        description="Everything Dugnad holds about me, as one JSON document (sent as a file to save).",
+    )
+    def get(self, request):
+        body = personal_data.neighbour_export(neighbour=request.user)
+        disposition = f'attachment; filename="{personal_data.export_filename()}"'
+        return Response(body, headers={"Content-Disposition": disposition})
 
 
 class BlockListApi(APIView):

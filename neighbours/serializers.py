@@ -211,3 +211,7 @@ class FollowOutputSerializer(serializers.Serializer):
     name = serializers.CharField(source="organisation.name")
     provider = serializers.CharField(source="organisation.provider")
     since = serializers.DateTimeField(source="created_at")
+
+
+class MeDeleteInputSerializer(serializers.Serializer):
+    password = serializers.CharField(max_length=128, write_only=True, style={"input_type": "password"})

@@ -69,3 +69,13 @@ class MessageThrottle(_ScopedThrottle):
         if request.method != "POST" or not request.user.is_authenticated:
             return None
         return f"user:{request.user.pk}"
+
+
+class PasswordConfirmThrottle(_ScopedThrottle):
+    """Password confirmations of a logged-in neighbour (erasing the account) count as login attempts on their
+    account: a stolen token must not become a way to guess the password."""
+
+    scope = "login_email"
+
+    def get_key(self, request):
+        return request.user.email if request.user.is_authenticated else None

@@ -13,3 +13,10 @@ class RequestsConfig(AppConfig):
         from rest_framework import compat
 
         compat.requests = None
+
+        # Export, erasure and retention (neighbours.data) learn about this app's models from here: neighbours/
+        # sits below requests/ and cannot import it.
+        from neighbours.data import register
+        from requests import data
+
+        register("requests", export=data.export, erase=data.erase, purge=data.purge, order=20)

@@ -196,6 +196,17 @@ DUGNAD_MESSAGE_MAX_CHARS = env_int("DUGNAD_MESSAGE_MAX_CHARS", 4000)
 DUGNAD_INVITATION_DAYS = env_int("DUGNAD_INVITATION_DAYS", 14)
 DUGNAD_UNREAD_EMAIL_AFTER_MINUTES = env_int("DUGNAD_UNREAD_EMAIL_AFTER_MINUTES", 30)
 
+# Data retention (manage.py purge_old_data, run from a daily timer). Done, cancelled and expired requests, and closed
+# offers that never led to an agreement, are deleted after this many days without a change.
+DUGNAD_RETENTION_CLOSED_REQUEST_DAYS = env_int("DUGNAD_RETENTION_CLOSED_REQUEST_DAYS", 365)
+# Threads without a new message for this many days are deleted with their messages (unless an agreement, an ask or a
+# session still refers to them).
+DUGNAD_RETENTION_THREAD_DAYS = env_int("DUGNAD_RETENTION_THREAD_DAYS", 730)
+# Notifications are deleted this many days after they were read.
+DUGNAD_RETENTION_NOTIFICATION_DAYS = env_int("DUGNAD_RETENTION_NOTIFICATION_DAYS", 180)
+# How to reach whoever runs this Dugnad (shown on the privacy page), e.g. "privacy@example.org"; empty to leave out.
+DUGNAD_OPERATOR_CONTACT = env_str("DUGNAD_OPERATOR_CONTACT", "")
+
 REST_FRAMEWORK = {
     # Token first, so that an unauthenticated request gets 401 with `WWW-Authenticate: Token` (not 403).
     "DEFAULT_AUTHENTICATION_CLASSES": [
