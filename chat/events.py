@@ -34,7 +34,25 @@ def author_payload(neighbour):
 
 
 def message_payload(message):
-    """The ``message`` frame of DESIGN §4 (also the shape of a message in the HTTP API)."""
+    """The ``message`` frame of DESIGN §4 (also the shape of a message in the HTTP API).
+
+    A message hidden by a community moderator keeps its place (its ``seq``) but loses its body and details, for
+    everyone: ``hidden`` (present only then) is true and ``body`` says that a moderator hid it.
+    """
+    if message.hidden_at is not None:
+        return {
+            "type": "message",
+            "thread": message.thread_id,
+            "seq": message.seq,
+            "id": message.pk,
+            "author": author_payload(message.author),
+            "kind": message.kind,
+            "body": _("Hidden by a moderator"),
+            "data": {},
+            "client_id": str(message.client_id) if message.client_id else None,
+            "sent_at": message.sent_at.isoformat(),
+            "hidden": True,
+        }
     return {
         "type": "message",
         "thread": message.thread_id,

@@ -1,7 +1,8 @@
 """Reads about threads. Every read takes the reader and returns only what they take part in."""
 
-from django.db.models import Count, F, OuterRef, Subquery
+from django.db.models import Case, Count, F, OuterRef, Subquery, TextField, Value, When
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
 from chat.models import Message, Participant, Thread
 from neighbours.models import Membership
@@ -40,7 +41,11 @@ def thread_list_for(*, neighbour):
         Thread.objects.filter(participations__neighbour=neighbour)
         .annotate(
             last_read_seq=Subquery(mine.values("last_read_seq")[:1]),
-            last_body=Subquery(newest.values("body")[:1]),
+            # A message hidden by a moderator never shows its text, not even in the list of threads.
+            last_body=Subquery(newest.annotate(shown=Case(
+                When(hidden_at__isnull=True, then=F("body")), default=Value(_("Hidden by a moderator")),
+                output_field=TextField(),
+            )).values("shown")[:1]),
             last_kind=Subquery(newest.values("kind")[:1]),
             last_author_name=Subquery(newest.values("author__display_name")[:1]),
         )

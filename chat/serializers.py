@@ -21,6 +21,10 @@ class MessageOutputSerializer(serializers.Serializer):
     data = serializers.DictField()
     client_id = serializers.UUIDField(allow_null=True)
     sent_at = serializers.DateTimeField()
+    hidden = serializers.BooleanField(
+        required=False, help_text="Present (true) only when a community moderator hid the message: body and data "
+        "are removed.",
+    )
 
 
 class MessagePageSerializer(serializers.Serializer):

@@ -69,3 +69,14 @@ class MessageThrottle(_ScopedThrottle):
         if request.method != "POST" or not request.user.is_authenticated:
             return None
         return f"user:{request.user.pk}"
+
+
+class ReportThrottle(_ScopedThrottle):
+    """Reports per neighbour, so that the moderators' queue cannot be flooded."""
+
+    scope = "report"
+
+    def get_key(self, request):
+        if request.method != "POST" or not request.user.is_authenticated:
+            return None
+        return f"user:{request.user.pk}"

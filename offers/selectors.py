@@ -18,9 +18,9 @@ MAX_OFFER_RADIUS_KM = 100
 
 
 def help_offer_list_visible(*, viewer):
-    """Active offers, plus the viewer's own in any state."""
+    """Active offers, plus the viewer's own in any state; offers hidden by a moderator only for their author."""
     return HelpOffer.objects.select_related("category", "organisation", "author").filter(
-        Q(status=HelpOffer.Status.ACTIVE) | Q(author=viewer)
+        (Q(status=HelpOffer.Status.ACTIVE) & Q(hidden_at__isnull=True)) | Q(author=viewer)
     )
 
 
@@ -43,6 +43,7 @@ def help_offer_list_matching(*, help_request):
         HelpOffer.objects.select_related("category", "organisation", "author")
         .filter(
             status=HelpOffer.Status.ACTIVE,
+            hidden_at__isnull=True,
             category=help_request.category,
             location_approx__dwithin=(point, D(km=MAX_OFFER_RADIUS_KM)),
         )

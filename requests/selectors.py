@@ -11,7 +11,8 @@ ACTING_ROLES = [Membership.Role.ADMIN, Membership.Role.COORDINATOR]
 
 
 def help_request_list_visible(*, viewer):
-    """Requests ``viewer`` may see: every open one, plus their own and those they have an agreement on.
+    """Requests ``viewer`` may see: every open one, plus their own and those they have an agreement on, except
+    those a moderator hid (which only their author still sees).
 
     Rows carry ``viewer_is_helper``, which (with authorship) decides whether the exact location is shown.
     The viewer's few visible closed requests are looked up first and named by id, so that the main query is
@@ -33,6 +34,8 @@ def help_request_list_visible(*, viewer):
         HelpRequest.objects.select_related("category", "organisation", "author")
         .annotate(viewer_is_helper=is_helper)
         .filter(visible)
+        # Hidden by a community moderator: gone for everyone but its author (who sees a notice).
+        .filter(Q(hidden_at__isnull=True) | Q(author=viewer))
     )
 
 
