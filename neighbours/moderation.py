@@ -12,7 +12,7 @@ from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
@@ -259,9 +259,10 @@ def moderation_decide(*, moderator, target_type, target_id, action, note="", sus
     Report.objects.filter(pk__in=[report.pk for report in reports]).update(
         status=Report.Status.DISMISSED if action == Action.DISMISS else Report.Status.RESOLVED, decision=decision
     )
-    outcome = outcome_text(action)
-    for reporter_id in sorted({report.reporter_id for report in reports}):
-        _notify(recipient=Neighbour(pk=reporter_id), kind="report_decided", payload={"action": action, "outcome": outcome})
+    for reporter in Neighbour.objects.filter(pk__in={report.reporter_id for report in reports}).order_by("pk"):
+        with translation.override(reporter.language):
+            outcome = outcome_text(action)
+        _notify(recipient=reporter, kind="report_decided", payload={"action": action, "outcome": outcome})
     return decision
 
 
