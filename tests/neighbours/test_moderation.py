@@ -7,7 +7,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils import timezone
 
-from chat import events, selectors as chat_selectors
+from chat import events
+from chat import selectors as chat_selectors
 from chat.models import Notification
 from neighbours import moderation
 from neighbours.models import Membership, ModerationDecision, Report
@@ -177,7 +178,8 @@ def test_a_hidden_message_loses_its_body_in_the_payload_and_the_thread_list(mia,
 
     rude.refresh_from_db()
     payload = events.message_payload(rude)
-    assert payload["hidden"] is True and "Rude" not in str(payload)
+    assert payload["hidden"] is True
+    assert "Rude" not in str(payload)
     assert chat_selectors.thread_list_for(neighbour=ann).get(pk=thread.pk).last_body == "Hidden by a moderator"
 
 
@@ -221,7 +223,8 @@ def test_a_moderator_verifies_a_neighbour(mia, bob):
     moderation.neighbour_verify(neighbour=bob, by=mia)
 
     bob.refresh_from_db()
-    assert bob.is_verified and bob.verified_by == mia
+    assert bob.is_verified
+    assert bob.verified_by == mia
 
 
 def test_an_admin_of_the_neighbours_organisation_verifies_and_unverifies_them(ann, bob):
