@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from frontend.feedback import perform
-from frontend.views import _too_many_attempts
-from neighbours import moderation, ratelimit
+from frontend.views import rate_limited
+from neighbours import moderation
 from neighbours.models import ModerationDecision, Neighbour, Report, ReportTarget
 
 
@@ -49,6 +49,7 @@ def _target_url(target):
 
 
 @login_required
+@rate_limited("report")
 def report(request):
     """``/report/?type=<request|offer|organisation|message|profile>&id=<id>``: the reasons form, then back."""
     target_type = request.POST.get("type") or request.GET.get("type", "")
@@ -61,9 +62,6 @@ def report(request):
         raise Http404 from None
     form = ReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        retry_after = ratelimit.hit("report", f"user:{request.user.pk}")
-        if retry_after:
-            return _too_many_attempts(request, retry_after)
         try:
             _report, created = moderation.report_create(
                 reporter=request.user, target_type=target.type, target_id=target.id, **form.cleaned_data
