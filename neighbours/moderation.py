@@ -21,6 +21,12 @@ from neighbours.selectors import membership_role
 
 Action = ModerationDecision.Action
 
+# What a moderator may decide about reported content.
+DECISION_ACTIONS = [
+    (Action.DISMISS.value, Action.DISMISS.label), (Action.HIDE.value, Action.HIDE.label),
+    (Action.WARN.value, Action.WARN.label), (Action.SUSPEND.value, Action.SUSPEND.label),
+]
+
 # A suspension without an end date (the moderator chose "until further notice") lasts this long.
 SUSPEND_INDEFINITELY_DAYS = 365 * 100
 

@@ -16,6 +16,7 @@ from neighbours.models import (
     Report,
     ReportTarget,
 )
+from neighbours.moderation import DECISION_ACTIONS
 
 
 class RegisterInputSerializer(serializers.Serializer):
@@ -273,7 +274,7 @@ class ModerationQueueItemSerializer(serializers.Serializer):
 class ModerationDecisionInputSerializer(serializers.Serializer):
     target_type = serializers.ChoiceField(choices=ReportTarget.choices)
     target_id = serializers.IntegerField(min_value=1)
-    action = serializers.ChoiceField(choices=["dismiss", "hide", "warn", "suspend"])
+    action = serializers.ChoiceField(choices=DECISION_ACTIONS)
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
     suspend_days = serializers.IntegerField(min_value=1, max_value=3650, required=False, allow_null=True,
                                             default=None, help_text="Empty: until further notice")

@@ -240,6 +240,11 @@ SPECTACULAR_SETTINGS = {
         "MembershipRoleEnum": "neighbours.models.Membership.Role",
         "OrganisationKindEnum": "neighbours.models.Organisation.Kind",
         "ReferralStatusEnum": "requests.models.Referral.Status",
+        "ModerationActionEnum": "neighbours.moderation.DECISION_ACTIONS",
+        "ProposalActionEnum": "requests.models.Proposal.Action",
+        "ReportTargetEnum": "neighbours.models.ReportTarget",
+        "ReportReasonEnum": "neighbours.models.Report.Reason",
+        "ReportStatusEnum": "neighbours.models.Report.Status",
     },
 }
 
