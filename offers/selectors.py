@@ -87,9 +87,10 @@ def _acting_organisations(viewer):
 
 
 def session_list_visible(*, viewer):
-    """Sessions of active offers, plus any session the viewer organises or has (had) a place at."""
+    """Sessions of active offers (not hidden by a moderator), plus any session the viewer organises or has (had) a
+    place at."""
     return Session.objects.select_related("offer", "offer__organisation", "offer__author", "offer__category").filter(
-        Q(offer__status=HelpOffer.Status.ACTIVE)
+        Q(offer__status=HelpOffer.Status.ACTIVE, offer__hidden_at__isnull=True)
         | Q(offer__author=viewer)
         | Q(offer__organisation__in=_acting_organisations(viewer))
         | Q(pk__in=SignUp.objects.filter(Q(neighbour=viewer) | Q(signed_up_by=viewer)).values("session_id"))
@@ -135,7 +136,7 @@ def session_list_upcoming_for_organisation(organisation):
     """Scheduled, not yet started sessions of the organisation's active offers, soonest first, with seats counted."""
     return session_annotate(
         Session.objects.select_related("offer", "offer__organisation").filter(
-            offer__organisation=organisation, offer__status=HelpOffer.Status.ACTIVE,
+            offer__organisation=organisation, offer__status=HelpOffer.Status.ACTIVE, offer__hidden_at__isnull=True,
             status=Session.Status.SCHEDULED, starts_at__gt=timezone.now(),
         )
     ).order_by("starts_at", "pk")

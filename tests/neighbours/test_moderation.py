@@ -248,3 +248,31 @@ def test_nobody_verifies_themselves(mia):
     """Given Mia, a moderator, when she verifies herself, then PermissionDenied."""
     with pytest.raises(PermissionDenied):
         moderation.neighbour_verify(neighbour=mia, by=mia)
+
+
+def test_a_suspended_author_may_not_write_messages(mia, ann, bob):
+    """Given Bob suspended after a report on his message, when he writes in the thread again, then
+    PermissionDenied."""
+    from chat.services import message_send
+
+    thread = chat_thread(ann, bob)
+    rude = chat_message(thread=thread, author=bob, body="Rude words")
+    report(ann, "message", rude.pk, "abuse")
+    moderation.moderation_decide(moderator=mia, target_type="message", target_id=rude.pk, action="suspend")
+    bob.refresh_from_db()
+
+    with pytest.raises(PermissionDenied):
+        message_send(thread_id=thread.pk, author=bob, body="More rude words")
+
+
+def test_sessions_of_a_hidden_offer_are_gone_for_others(mia, ann):
+    """Given a session of a reported offer, when Mia hides the offer, then Ann no longer sees the session."""
+    from offers.selectors import session_list_visible
+    from tests.factories import group_session
+
+    session = group_session()
+    report(ann, "offer", session.offer_id)
+
+    moderation.moderation_decide(moderator=mia, target_type="offer", target_id=session.offer_id, action="hide")
+
+    assert not session_list_visible(viewer=ann).filter(pk=session.pk).exists()
