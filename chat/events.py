@@ -114,6 +114,12 @@ def broadcast_message(*, payload, notify_ids, title):
         _group_send(neighbour_group(neighbour_id), {"type": "notification", "payload": notification})
 
 
+def broadcast_hidden(*, payload):
+    """Tells a thread's subscribers that a message they may already show was hidden by a moderator (``payload`` is
+    its hidden ``message`` frame, sent again with the same ``seq``: clients replace what they show)."""
+    _group_send(thread_group(payload["thread"]), {"type": "chat.message", "message": payload})
+
+
 def broadcast_read(*, thread_id, neighbour_id, seq):
     """Tells a thread's subscribers how far one participant has read (read marks)."""
     _group_send(

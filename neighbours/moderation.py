@@ -253,6 +253,8 @@ def moderation_decide(*, moderator, target_type, target_id, action, note="", sus
         target.obj.hidden_at = now
         target.obj.hidden_by = moderator
         target.obj.save(update_fields=["hidden_at", "hidden_by"])
+        if target.type == ReportTarget.MESSAGE:
+            _broadcast_hidden(target.obj)
     elif action == Action.WARN:
         _notify(recipient=target.author, kind="moderation_warning", payload={"note": note})
     elif action == Action.SUSPEND:
@@ -270,6 +272,13 @@ def moderation_decide(*, moderator, target_type, target_id, action, note="", sus
             outcome = outcome_text(action)
         _notify(recipient=reporter, kind="report_decided", payload={"action": action, "outcome": outcome})
     return decision
+
+
+def _broadcast_hidden(message):
+    from chat import events
+
+    payload = events.message_payload(message)
+    transaction.on_commit(lambda: events.broadcast_hidden(payload=payload))
 
 
 def _notify(*, recipient, kind, payload):

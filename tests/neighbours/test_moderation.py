@@ -276,3 +276,39 @@ def test_sessions_of_a_hidden_offer_are_gone_for_others(mia, ann):
     moderation.moderation_decide(moderator=mia, target_type="offer", target_id=session.offer_id, action="hide")
 
     assert not session_list_visible(viewer=ann).filter(pk=session.pk).exists()
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+async def test_a_message_hidden_while_the_thread_is_open_is_replaced_live():
+    """Given Ann subscribed to a thread showing Bob's message, when a moderator hides it, then Ann's connection
+    receives the message again with the same seq, hidden and without its text."""
+    from channels.db import database_sync_to_async
+    from channels.testing import WebsocketCommunicator
+    from rest_framework.authtoken.models import Token
+
+    from config.asgi import application
+
+    @database_sync_to_async
+    def given():
+        ann, bob, mia = NeighbourFactory(), NeighbourFactory(), moderator()
+        thread = chat_thread(ann, bob)
+        rude = chat_message(thread=thread, author=bob, body="Rude words")
+        report(ann, "message", rude.pk, "abuse")
+        return thread, rude, mia, Token.objects.create(user=ann).key
+
+    thread, rude, mia, key = await given()
+    ws = WebsocketCommunicator(application, "/ws/", headers=[(b"authorization", f"Token {key}".encode())])
+    assert (await ws.connect())[0]
+    await ws.send_json_to({"type": "subscribe", "thread": thread.pk, "after": 0})
+    while (await ws.receive_json_from(timeout=5))["type"] != "subscribed":
+        pass
+
+    await database_sync_to_async(moderation.moderation_decide)(
+        moderator=mia, target_type="message", target_id=rude.pk, action="hide"
+    )
+
+    frame = await ws.receive_json_from(timeout=5)
+    assert (frame["type"], frame["seq"], frame["hidden"]) == ("message", rude.seq, True)
+    assert "Rude" not in frame["body"]
+    await ws.disconnect()

@@ -240,6 +240,9 @@
 
   Chat.prototype.showMessage = function (frame) {
     if (frame.seq <= this.lastSeq) {
+      if (frame.hidden) {
+        this.hideMessage(frame);
+      }
       return;
     }
     var item = frame.client_id ? this.pendingItem(frame.client_id) : null;
@@ -455,6 +458,20 @@
       if (items[i].dataset.clientId === clientId) { return items[i]; }
     }
     return null;
+  };
+
+  // A moderator hid a message already on the page: its text goes, a short notice (the frame's body) stays.
+  Chat.prototype.hideMessage = function (frame) {
+    var item = document.getElementById("message-" + frame.seq);
+    if (!item || !this.list.contains(item)) {
+      return;
+    }
+    var body = item.querySelector(".chat-body");
+    if (body) {
+      body.textContent = frame.body;
+      body.classList.add("chat-hidden");
+    }
+    item.querySelectorAll(".proposal-card, .report-link").forEach(function (node) { node.remove(); });
   };
 
   Chat.prototype.settle = function (item, seq) {
