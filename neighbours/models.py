@@ -5,6 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 
@@ -175,6 +176,14 @@ class Neighbour(AbstractBaseUser, PermissionsMixin):
 
     def is_suspended(self, now=None):
         return self.suspended_until is not None and self.suspended_until > (now or timezone.now())
+
+    def get_session_auth_hash(self):
+        """Changes while the neighbour is suspended, so that a suspension ends their open web sessions (Django drops
+        a session whose hash no longer matches, as after a password change)."""
+        auth_hash = super().get_session_auth_hash()
+        if self.is_suspended():
+            return salted_hmac("neighbours.Neighbour.suspended", auth_hash, algorithm="sha256").hexdigest()
+        return auth_hash
 
     @property
     def may_post(self):

@@ -148,3 +148,16 @@ def test_moderators_see_the_moderation_link(client, mia):
     client.force_login(mia)
 
     assert reverse("frontend:moderation_queue") in client.get(reverse("frontend:home")).content.decode()
+
+
+def test_a_suspension_ends_the_authors_open_web_session(client, mia, ann, bob):
+    """Given Bob logged in, when Mia suspends him over a report, then his next page is as a logged-out visitor."""
+    post = help_request(author=bob)
+    client.force_login(bob)
+    moderation.report_create(reporter=ann, target_type="request", target_id=post.pk, reason="abuse")
+
+    moderation.moderation_decide(moderator=mia, target_type="request", target_id=post.pk, action="suspend")
+
+    response = client.get(reverse("frontend:profile"))
+    assert response.status_code == 302
+    assert reverse("frontend:login") in response["Location"]
