@@ -83,7 +83,7 @@ def target_get(*, target_type, target_id, lock=False):
     queryset = _model(target_type).objects.all()
     if lock:
         queryset = queryset.select_for_update(of=("self",))
-    if target_type == ReportTarget.MESSAGE or target_type in (ReportTarget.REQUEST, ReportTarget.OFFER):
+    if target_type in (ReportTarget.REQUEST, ReportTarget.OFFER, ReportTarget.MESSAGE):
         queryset = queryset.select_related("author")
     obj = queryset.filter(pk=target_id).first()
     if obj is None:
