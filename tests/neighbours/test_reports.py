@@ -83,3 +83,31 @@ def test_a_closed_request_of_someone_else_cannot_be_reported(ann, bob):
 
     with pytest.raises(ValidationError):
         moderation.report_create(reporter=ann, target_type="request", target_id=post.pk, reason="spam")
+
+
+def test_the_operators_admin_shows_a_reports_kind_and_reason_but_not_its_content(client, ann, bob):
+    """Given Ann's report with a note on Bob's message, when the operator opens the report in the admin, then the
+    page shows the type and reason but neither the message nor the note."""
+    from django.urls import reverse
+
+    message = chat_message(thread=chat_thread(ann, bob), author=bob, body="Rude words")
+    report, _created = moderation.report_create(reporter=ann, target_type="message", target_id=message.pk,
+                                                reason="abuse", note="He keeps insulting me")
+    client.force_login(NeighbourFactory(is_staff=True, is_superuser=True))
+
+    page = client.get(reverse("admin:neighbours_report_change", args=[report.pk])).content.decode()
+
+    assert "Rude or abusive" in page
+    assert "Rude words" not in page
+    assert "insulting" not in page
+
+
+def test_the_operator_grants_the_moderator_role_in_the_neighbour_admin(client, bob):
+    """Given the operator, when they open Bob in the admin, then the page has the moderator field."""
+    from django.urls import reverse
+
+    client.force_login(NeighbourFactory(is_staff=True, is_superuser=True))
+
+    page = client.get(reverse("admin:neighbours_neighbour_change", args=[bob.pk])).content.decode()
+
+    assert 'name="is_moderator"' in page
