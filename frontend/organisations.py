@@ -106,9 +106,10 @@ def organisation_detail(request, pk):
         "is_member": organisation.my_role is not None,
         "may_act": organisation.my_role in {Membership.Role.ADMIN, Membership.Role.COORDINATOR},
         "is_admin": organisation.my_role == Membership.Role.ADMIN,
-        "open_requests": organisation.help_requests.filter(status=HelpRequest.Status.OPEN)
+        # Posts a community moderator hid are left out here as everywhere else.
+        "open_requests": organisation.help_requests.filter(status=HelpRequest.Status.OPEN, hidden_at__isnull=True)
         .select_related("category").order_by("-created_at")[:50],
-        "active_offers": organisation.help_offers.filter(status=HelpOffer.Status.ACTIVE)
+        "active_offers": organisation.help_offers.filter(status=HelpOffer.Status.ACTIVE, hidden_at__isnull=True)
         .select_related("category").order_by("-created_at")[:50],
         "sessions": session_list_upcoming_for_organisation(organisation)[:50],
         "assists": organisation.kind in ASSISTING_KINDS,

@@ -161,3 +161,16 @@ def test_a_suspension_ends_the_authors_open_web_session(client, mia, ann, bob):
     response = client.get(reverse("frontend:profile"))
     assert response.status_code == 302
     assert reverse("frontend:login") in response["Location"]
+
+
+def test_a_hidden_request_is_left_off_its_organisations_page(client, mia, ann, bob):
+    """Given a club's request hidden by Mia, when Ann opens the club's page, then the request is not listed."""
+    club = OrganisationFactory()
+    MembershipFactory(organisation=club, neighbour=bob, role=Membership.Role.ADMIN)
+    post = help_request(author=bob, organisation=club, title="Cheap watches for sale")
+    hide(mia, ann, "request", post.pk)
+    client.force_login(ann)
+
+    page = client.get(reverse("frontend:organisation_detail", args=[club.pk])).content.decode()
+
+    assert "Cheap watches for sale" not in page
