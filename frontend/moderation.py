@@ -89,7 +89,7 @@ def queue(request):
     _moderator_or_404(request)
     return render(request, "frontend/moderation/queue.html", {
         "items": moderation.moderation_queue(moderator=request.user),
-        "actions": [(value, label) for value, label in ModerationDecision.Action.choices if value != "unhide"],
+        "actions": ModerationDecision.Action.choices,
     })
 
 

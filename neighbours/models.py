@@ -376,7 +376,6 @@ class ModerationDecision(models.Model):
         HIDE = "hide", _("Hidden")
         WARN = "warn", _("Warned")
         SUSPEND = "suspend", _("Suspended")
-        UNHIDE = "unhide", _("Shown again")
 
     moderator = models.ForeignKey(Neighbour, on_delete=models.SET_NULL, null=True, related_name="+")
     action = models.CharField(_("action"), max_length=16, choices=Action.choices)
