@@ -308,6 +308,9 @@ class ConnectionConsumer(AsyncJsonWebsocketConsumer):
         payload = event["message"]
         thread_id, seq = payload["thread"], payload["seq"]
         sent = self.subscriptions.get(thread_id)
+        if sent is not None and seq <= sent and payload.get("hidden"):
+            await self.send_json(self._shown(payload))  # a moderator hid a message already sent: it is replaced
+            return
         if sent is None or seq <= sent:
             return
         if seq == sent + 1:

@@ -34,7 +34,26 @@ def author_payload(neighbour):
 
 
 def message_payload(message):
-    """The ``message`` frame of DESIGN §4 (also the shape of a message in the HTTP API)."""
+    """The ``message`` frame of DESIGN §4 (also the shape of a message in the HTTP API).
+
+    A message hidden by a community moderator keeps its place (its ``seq``) but loses its body and details, for
+    everyone: ``hidden`` (present only then) is true and ``body`` says that a moderator hid it.
+    """
+    if message.hidden_at is not None:
+        return {
+            "type": "message",
+            "thread": message.thread_id,
+            "seq": message.seq,
+            "id": message.pk,
+            "author": author_payload(message.author),
+            "kind": message.kind,
+            "body": _("Hidden by a moderator"),
+            "data": {},
+            "client_id": str(message.client_id) if message.client_id else None,
+            "sent_at": message.sent_at.isoformat(),
+            "hidden": True,
+            "hidden_reason": "moderator",
+        }
     return {
         "type": "message",
         "thread": message.thread_id,
@@ -123,6 +142,12 @@ def broadcast_message(*, payload, notify_ids, title):
     event = {"type": "notification", "payload": notification, "author": author["id"] if author else None}
     for neighbour_id in notify_ids:
         _group_send(neighbour_group(neighbour_id), event)
+
+
+def broadcast_hidden(*, payload):
+    """Tells a thread's subscribers that a message they may already show was hidden by a moderator (``payload`` is
+    its hidden ``message`` frame, sent again with the same ``seq``: clients replace what they show)."""
+    _group_send(thread_group(payload["thread"]), {"type": "chat.message", "message": payload})
 
 
 def broadcast_read(*, thread_id, neighbour_id, seq):

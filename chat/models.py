@@ -84,6 +84,11 @@ class Message(models.Model):
     # Chosen by the sending client, so that a re-sent message (after a reconnect) is recognised, never stored twice.
     client_id = models.UUIDField(null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), default=timezone.now)
+    # Set by a community moderator: hidden from everyone but its author (neighbours/moderation.py).
+    hidden_at = models.DateTimeField(_("hidden by a moderator"), null=True, blank=True, editable=False)
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
 
     class Meta:
         verbose_name = _("message")

@@ -2,6 +2,7 @@
 
 from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, Subquery, TextField, Value, When
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
 from chat.models import Message, Participant, Thread
 from neighbours.models import Membership
@@ -41,7 +42,11 @@ def thread_list_for(*, neighbour):
     """
     mine = Participant.objects.filter(thread=OuterRef("pk"), neighbour=neighbour)
     newest = Message.objects.filter(thread=OuterRef("pk")).order_by("-seq")
-    last_body = Subquery(newest.values("body")[:1])
+    # A message hidden by a moderator never shows its text, not even in the list of threads.
+    last_body = Subquery(newest.annotate(shown=Case(
+        When(hidden_at__isnull=True, then=F("body")), default=Value(_("Hidden by a moderator")),
+        output_field=TextField(),
+    )).values("shown")[:1])
     last_author_name = Subquery(newest.values("author__display_name")[:1])
     blocked = blocked_ids_either_way(neighbour)
     if blocked:

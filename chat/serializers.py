@@ -23,12 +23,14 @@ class MessageOutputSerializer(serializers.Serializer):
     sent_at = serializers.DateTimeField()
     hidden = serializers.BooleanField(
         required=False,
-        help_text=_("Only on hidden messages (true): in a group conversation, a message by someone you blocked or "
-                    "who blocked you, with an empty body."),
+        help_text=_("Only on hidden messages (true): a message a community moderator hid (for everyone; the body "
+                    "says so), or in a group conversation a message by someone you blocked or who blocked you (empty "
+                    "body)."),
     )
     hidden_reason = serializers.ChoiceField(
-        choices=["you_blocked"], allow_null=True, required=False,
-        help_text=_('"you_blocked" when you blocked the author (who is then named); otherwise null and no author.'),
+        choices=["moderator", "you_blocked"], allow_null=True, required=False,
+        help_text=_('"moderator" when a community moderator hid it; "you_blocked" when you blocked the author (who '
+                    'is then named); otherwise null and no author.'),
     )
 
 

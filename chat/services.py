@@ -145,9 +145,11 @@ def message_send(*, thread_id, author, body, client_id=None, kind=Message.Kind.T
     ``author`` is None for system messages. A ``client_id`` the author already used in this thread returns the
     stored message with ``created=False`` and stores nothing (a client re-sending after a reconnect). Raises
     ``Thread.DoesNotExist`` (no such thread, or the author is not in it), ``PermissionDenied`` (a block) or
-    ``ValidationError`` (the body).
+    ``ValidationError`` (the body), or ``PermissionDenied`` for an author a moderator has suspended.
     """
     check_message_body(body)
+    if author is not None and author.is_suspended():
+        raise PermissionDenied(_("A moderator has suspended your account. You cannot write for now."))
     now = timezone.now()
     try:
         with transaction.atomic():

@@ -46,6 +46,20 @@ class LoginForm(AuthenticationForm):
         self.fields["username"].label = _("E-mail address")
         self.fields["username"].widget.attrs.update({"autocomplete": "email", "type": "email"})
 
+    def clean(self):
+        """Checks the credentials through the same service as the API (lock-out after repeated wrong passwords,
+        moderators' suspensions)."""
+        from neighbours.services import InvalidCredentials, neighbour_authenticate
+
+        email = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if email is not None and password:
+            try:
+                self.user_cache = neighbour_authenticate(email=email, password=password, request=self.request)
+            except InvalidCredentials as exc:
+                raise forms.ValidationError(exc.message, code="invalid_login") from None
+        return self.cleaned_data
+
 
 class ProfileForm(forms.Form):
     display_name = forms.CharField(label=_("Your name"), max_length=80)

@@ -106,11 +106,14 @@ def organisation_detail(request, pk):
         "is_member": organisation.my_role is not None,
         "may_act": organisation.my_role in {Membership.Role.ADMIN, Membership.Role.COORDINATOR},
         "is_admin": organisation.my_role == Membership.Role.ADMIN,
+        # Posts a community moderator hid, and those of people on the other side of a block, are left out.
         "open_requests": selectors.exclude_blocked_authors(
-            organisation.help_requests.filter(status=HelpRequest.Status.OPEN), viewer=request.user
+            organisation.help_requests.filter(status=HelpRequest.Status.OPEN, hidden_at__isnull=True),
+            viewer=request.user,
         ).select_related("category").order_by("-created_at")[:50],
         "active_offers": selectors.exclude_blocked_authors(
-            organisation.help_offers.filter(status=HelpOffer.Status.ACTIVE), viewer=request.user
+            organisation.help_offers.filter(status=HelpOffer.Status.ACTIVE, hidden_at__isnull=True),
+            viewer=request.user,
         ).select_related("category").order_by("-created_at")[:50],
         "sessions": session_list_upcoming_for_organisation(organisation, viewer=request.user)[:50],
         "assists": organisation.kind in ASSISTING_KINDS,

@@ -18,6 +18,7 @@ from frontend.feedback import perform
 from frontend.forms import HelpOfferForm, HelpRequestForm, NearbyForm, ResponseForm
 from frontend.organisations import refer_context
 from frontend.sessions import offer_sessions_context
+from frontend.views import rate_limited
 from geo.selectors import rounded_km, within
 from geo.services import geocode
 from neighbours.selectors import organisations_acting_for
@@ -152,6 +153,7 @@ def offer_list(request):
 
 
 @login_required
+@rate_limited("post")
 def request_create(request):
     form = HelpRequestForm(request.POST or None, acting_for=organisations_acting_for(neighbour=request.user))
     help_request = _save_post_form(
@@ -215,6 +217,7 @@ def request_detail(request, pk):
 
 @login_required
 @require_POST
+@rate_limited("post")
 def request_respond(request, pk):
     help_request = request_selectors.help_request_get_visible(viewer=request.user, pk=pk)
     form = ResponseForm(request.POST, acting_for=organisations_acting_for(neighbour=request.user))
@@ -257,6 +260,7 @@ def request_cancel(request, pk):
 
 
 @login_required
+@rate_limited("post")
 def offer_create(request):
     form = HelpOfferForm(request.POST or None, acting_for=organisations_acting_for(neighbour=request.user))
     offer = _save_post_form(
@@ -306,6 +310,7 @@ def offer_detail(request, pk):
 
 @login_required
 @require_POST
+@rate_limited("post")
 def offer_ask(request, pk):
     offer = offer_selectors.help_offer_get_visible(viewer=request.user, pk=pk)
     form = ResponseForm(request.POST)

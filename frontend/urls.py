@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from frontend import account, agreements, blocks, chat, organisations, posts, sessions, views
+from frontend import account, agreements, blocks, chat, moderation, organisations, posts, sessions, views
 
 app_name = "frontend"
 
@@ -87,4 +87,9 @@ urlpatterns = [
     path("signups/<int:pk>/message/", sessions.signup_message, name="signup_message"),
     path("my/sessions/", sessions.my_sessions, name="my_sessions"),
     path("organisations/<int:pk>/assisted/", sessions.organisation_assisted, name="organisation_assisted"),
+    # Reports and community moderation (frontend/moderation.py).
+    path("report/", moderation.report, name="report"),
+    path("moderation/", moderation.queue, name="moderation_queue"),
+    path("moderation/decide/", moderation.decide, name="moderation_decide"),
+    path("neighbours/<int:neighbour_id>/verified/", moderation.verify, name="neighbour_verify"),
 ]

@@ -90,10 +90,8 @@ class TokenApi(APIView):
         data.is_valid(raise_exception=True)
         try:
             token = services.token_obtain(**data.validated_data, request=request)
-        except services.InvalidCredentials:
-            raise serializers.ValidationError(
-                {"non_field_errors": [_("The e-mail address or the password is not correct.")]}
-            ) from None
+        except services.InvalidCredentials as exc:
+            raise serializers.ValidationError({"non_field_errors": [exc.message]}) from None
         return Response(TokenOutputSerializer({"token": token.key}).data)
 
     @extend_schema(request=None, responses={204: None}, summary="Revoke my API token (log out every API client)")

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from neighbours.models import Invitation, Membership, Neighbour, Organisation
+from neighbours.models import Invitation, Membership, ModerationDecision, Neighbour, Organisation, Report
 from neighbours.services import OrganisationConflict, organisation_delete
 
 
@@ -97,6 +97,9 @@ def _neighbours_export(neighbour):
             "date_joined": when(neighbour.date_joined),
             "last_login": when(neighbour.last_login),
             "last_digest_at": when(neighbour.last_digest_at),
+            "is_moderator": neighbour.is_moderator,
+            "verified_at": when(neighbour.verified_at),
+            "suspended_until": when(neighbour.suspended_until),
         },
         "memberships": [
             {"organisation": {"id": row.organisation_id, "name": row.organisation.name}, "role": row.role,
@@ -114,6 +117,17 @@ def _neighbours_export(neighbour):
         ],
         "invitations_sent": [invitation(row) for row in invitations_sent],
         "invitations_accepted": [invitation(row) for row in invitations_accepted],
+        "reports_made": [
+            {"id": row.pk, "target_type": row.target_type, "target_id": row.target_id, "reason": row.reason,
+             "note": row.note, "status": row.status, "created_at": when(row.created_at)}
+            for row in Report.objects.filter(reporter=neighbour).order_by("created_at", "pk")
+        ],
+        # Moderators' decisions (never those about them, which belong to the moderators' records).
+        "moderation_decisions_made": [
+            {"id": row.pk, "action": row.action, "target_type": row.target_type, "target_id": row.target_id,
+             "note": row.note, "created_at": when(row.created_at)}
+            for row in ModerationDecision.objects.filter(moderator=neighbour).order_by("created_at", "pk")
+        ],
     }
 
 

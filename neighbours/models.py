@@ -5,6 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 
@@ -131,6 +132,15 @@ class Neighbour(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("operator staff"), default=False)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+    # Community moderation (see neighbours/moderation.py): moderators are ordinary neighbours given a queue of
+    # reports by the operator; a suspended neighbour can neither log in nor post until the date passes.
+    is_moderator = models.BooleanField(_("community moderator"), default=False)
+    suspended_until = models.DateTimeField(_("suspended until"), null=True, blank=True)
+    # "Verified neighbour": a moderator or an admin of one of their organisations vouches for this person.
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    verified_by = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("verified by")
+    )
 
     objects = NeighbourManager()
 
@@ -161,9 +171,29 @@ class Neighbour(AbstractBaseUser, PermissionsMixin):
         return self.email_verified_at is not None
 
     @property
+    def is_verified(self):
+        return self.verified_at is not None
+
+    def is_suspended(self, now=None):
+        return self.suspended_until is not None and self.suspended_until > (now or timezone.now())
+
+    def get_session_auth_hash(self):
+        """Changes while the neighbour is suspended, so that a suspension ends their open web sessions (Django drops
+        a session whose hash no longer matches, as after a password change)."""
+        auth_hash = super().get_session_auth_hash()
+        if self.is_suspended():
+            return salted_hmac("neighbours.Neighbour.suspended", auth_hash, algorithm="sha256").hexdigest()
+        return auth_hash
+
+    @property
     def may_post(self):
-        """Whether this neighbour may publish requests, offers and responses (e-mail verified where required)."""
-        return self.is_active and (self.email_verified or not settings.DUGNAD_REQUIRE_EMAIL_VERIFICATION)
+        """Whether this neighbour may publish requests, offers and responses (e-mail verified where required, not
+        suspended by a moderator)."""
+        return (
+            self.is_active
+            and not self.is_suspended()
+            and (self.email_verified or not settings.DUGNAD_REQUIRE_EMAIL_VERIFICATION)
+        )
 
 
 class Organisation(models.Model):
@@ -191,6 +221,10 @@ class Organisation(models.Model):
     )
     members = models.ManyToManyField(Neighbour, through="Membership", related_name="organisations")
     created_at = models.DateTimeField(_("created"), default=timezone.now)
+    hidden_at = models.DateTimeField(_("hidden by a moderator"), null=True, blank=True, editable=False)
+    hidden_by = models.ForeignKey(
+        Neighbour, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
 
     class Meta:
         verbose_name = _("organisation")
@@ -324,3 +358,83 @@ class Block(models.Model):
 
     def __str__(self):
         return f"{self.blocker} blocks {self.blocked}"
+
+
+class ReportTarget(models.TextChoices):
+    REQUEST = "request", _("Request")
+    OFFER = "offer", _("Offer")
+    ORGANISATION = "organisation", _("Organisation")
+    MESSAGE = "message", _("Message")
+    PROFILE = "profile", _("Profile")
+
+
+class ModerationDecision(models.Model):
+    """What a community moderator decided about reported content. The reports it settles point to it."""
+
+    class Action(models.TextChoices):
+        DISMISS = "dismiss", _("Dismissed")
+        HIDE = "hide", _("Hidden")
+        WARN = "warn", _("Warned")
+        SUSPEND = "suspend", _("Suspended")
+
+    moderator = models.ForeignKey(Neighbour, on_delete=models.SET_NULL, null=True, related_name="+")
+    action = models.CharField(_("action"), max_length=16, choices=Action.choices)
+    note = models.TextField(_("note"), max_length=2000, blank=True)
+    target_type = models.CharField(_("target type"), max_length=16, choices=ReportTarget.choices)
+    target_id = models.PositiveBigIntegerField(_("target id"))
+    # The author of the reported content (warnings and suspensions are theirs).
+    target_author = models.ForeignKey(
+        Neighbour, on_delete=models.SET_NULL, null=True, blank=True, related_name="moderation_decisions"
+    )
+    suspended_until = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("moderation decision")
+        verbose_name_plural = _("moderation decisions")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.action} {self.target_type} {self.target_id}"
+
+
+class Report(models.Model):
+    """A neighbour tells the community moderators about content that breaks the rules (DESIGN §2)."""
+
+    class Reason(models.TextChoices):
+        SPAM = "spam", _("Spam or advertising")
+        ABUSE = "abuse", _("Rude or abusive")
+        UNSAFE = "unsafe", _("Unsafe or dangerous")
+        FALSE_INFORMATION = "false_information", _("False information")
+        OTHER = "other", _("Something else")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        RESOLVED = "resolved", _("Resolved")
+        DISMISSED = "dismissed", _("Dismissed")
+
+    reporter = models.ForeignKey(Neighbour, on_delete=models.CASCADE, related_name="reports")
+    target_type = models.CharField(_("what"), max_length=16, choices=ReportTarget.choices)
+    target_id = models.PositiveBigIntegerField(_("which"))
+    reason = models.CharField(_("reason"), max_length=24, choices=Reason.choices)
+    note = models.TextField(_("more about it"), max_length=2000, blank=True)
+    created_at = models.DateTimeField(_("reported"), default=timezone.now)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.OPEN)
+    decision = models.ForeignKey(
+        ModerationDecision, on_delete=models.SET_NULL, null=True, blank=True, related_name="reports"
+    )
+
+    class Meta:
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reporter", "target_type", "target_id"], condition=Q(status="open"),
+                name="report_open_once_per_reporter",
+            ),
+        ]
+        indexes = [models.Index(fields=["target_type", "target_id"], name="report_target")]
+
+    def __str__(self):
+        return f"Report {self.pk} on {self.target_type} {self.target_id}"

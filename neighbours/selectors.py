@@ -121,6 +121,13 @@ def organisation_list(*, viewer, kind=None, q=None, near=None, radius_km=None):
     organisations = Organisation.objects.annotate(
         followers_count=Count("follows", distinct=True),
     )
+    # Hidden by a community moderator: only its members still see it (with a notice).
+    if getattr(viewer, "is_authenticated", False):
+        organisations = organisations.filter(
+            Q(hidden_at__isnull=True) | Exists(Membership.objects.filter(organisation=OuterRef("pk"), neighbour=viewer))
+        )
+    else:
+        organisations = organisations.filter(hidden_at__isnull=True)
     if getattr(viewer, "is_authenticated", False):
         organisations = organisations.annotate(
             is_following=Exists(Follow.objects.filter(organisation=OuterRef("pk"), neighbour=viewer)),

@@ -5,7 +5,18 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from geo.serializers import LatLonField
-from neighbours.models import Category, Invitation, Language, Membership, Neighbour, NotifyFrequency, Organisation
+from neighbours.models import (
+    Category,
+    Invitation,
+    Language,
+    Membership,
+    Neighbour,
+    NotifyFrequency,
+    Organisation,
+    Report,
+    ReportTarget,
+)
+from neighbours.moderation import DECISION_ACTIONS
 
 
 class RegisterInputSerializer(serializers.Serializer):
@@ -215,3 +226,75 @@ class FollowOutputSerializer(serializers.Serializer):
 
 class MeDeleteInputSerializer(serializers.Serializer):
     password = serializers.CharField(max_length=128, write_only=True, style={"input_type": "password"})
+
+
+class ReportInputSerializer(serializers.Serializer):
+    target_type = serializers.ChoiceField(choices=ReportTarget.choices)
+    target_id = serializers.IntegerField(min_value=1)
+    reason = serializers.ChoiceField(choices=Report.Reason.choices)
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class ReportOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    target_type = serializers.CharField()
+    target_id = serializers.IntegerField()
+    reason = serializers.CharField()
+    note = serializers.CharField()
+    status = serializers.ChoiceField(choices=Report.Status.choices)
+    created_at = serializers.DateTimeField()
+
+
+class ModerationReportSerializer(serializers.Serializer):
+    reason = serializers.CharField()
+    note = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class ModerationTargetSerializer(serializers.Serializer):
+    type = serializers.CharField()
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    text = serializers.CharField()
+    author = serializers.SerializerMethodField()
+    hidden = serializers.BooleanField()
+
+    @extend_schema_field({"type": "object", "nullable": True,
+                          "properties": {"id": {"type": "integer"}, "display_name": {"type": "string"}}})
+    def get_author(self, target):
+        if target.author is None:
+            return None
+        return {"id": target.author.pk, "display_name": target.author.display_name}
+
+
+class ModerationQueueItemSerializer(serializers.Serializer):
+    """One reported thing with its open reports (never the reporters' names)."""
+
+    target = ModerationTargetSerializer()
+    reasons = serializers.ListField(child=serializers.CharField())
+    reports = ModerationReportSerializer(many=True)
+
+
+class ModerationDecisionInputSerializer(serializers.Serializer):
+    target_type = serializers.ChoiceField(choices=ReportTarget.choices)
+    target_id = serializers.IntegerField(min_value=1)
+    action = serializers.ChoiceField(choices=DECISION_ACTIONS)
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    suspend_days = serializers.IntegerField(min_value=1, max_value=3650, required=False, allow_null=True,
+                                            default=None, help_text="Empty: until further notice")
+
+
+class ModerationDecisionOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    action = serializers.CharField()
+    target_type = serializers.CharField()
+    target_id = serializers.IntegerField()
+    reports_settled = serializers.IntegerField(source="reports.count")
+    suspended_until = serializers.DateTimeField(allow_null=True)
+    created_at = serializers.DateTimeField()
+
+
+class VerifiedOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    display_name = serializers.CharField()
+    verified = serializers.BooleanField(source="is_verified")

@@ -1,7 +1,10 @@
 """Every write about neighbours: registration, e-mail verification, profile, API tokens, organisations (profile,
 memberships and roles, invitations, follows) and blocks."""
 
+import hashlib
+import math
 import secrets
+import time
 from datetime import timedelta
 
 from django.conf import settings
@@ -9,14 +12,16 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core import signing
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import APIException
 
@@ -39,7 +44,29 @@ _VERIFY_SALT = "neighbours.email-verification"
 
 
 class InvalidCredentials(Exception):
-    """The e-mail address and password do not match an active account (deliberately not saying which)."""
+    """The e-mail address and password do not match an active account (deliberately not saying which).
+
+    ``locked_minutes`` is set while the account is locked after too many wrong passwords; ``suspended_until``
+    when the password was right but a moderator has suspended the account.
+    """
+
+    def __init__(self, *, locked_minutes=None, suspended_until=None):
+        super().__init__()
+        self.locked_minutes = locked_minutes
+        self.suspended_until = suspended_until
+
+    @property
+    def message(self):
+        if self.suspended_until is not None:
+            return _("A moderator has suspended your account until %(date)s.") % {
+                "date": formats.date_format(timezone.localtime(self.suspended_until), "DATE_FORMAT")
+            }
+        text = _("The e-mail address or the password is not correct.")
+        if self.locked_minutes:
+            text += " " + ngettext(
+                "Try again in %(minutes)d minute.", "Try again in %(minutes)d minutes.", self.locked_minutes
+            ) % {"minutes": self.locked_minutes}
+        return text
 
 
 class InvalidVerificationLink(Exception):
@@ -162,11 +189,67 @@ def neighbour_update_profile(*, neighbour, home_address=None, interests=None, **
     return neighbour
 
 
+def _lockout_keys(email):
+    digest = hashlib.sha256(normalise_email(email).encode()).hexdigest()[:32]
+    return f"login-failures:{digest}", f"login-locked:{digest}"
+
+
+def _locked_minutes(lock_key):
+    """Whole minutes left of a lock-out (at least 1), or None when the account is not locked."""
+    until = cache.get(lock_key)
+    if until is None or until <= time.time():
+        return None
+    return max(1, math.ceil((until - time.time()) / 60))
+
+
+def neighbour_authenticate(*, email, password, request=None):
+    """The active, not suspended neighbour with these credentials. Raises InvalidCredentials otherwise.
+
+    After ``DUGNAD_LOGIN_LOCKOUT_FAILURES`` wrong passwords for one address within
+    ``DUGNAD_LOGIN_LOCKOUT_MINUTES``, that address is locked for as many minutes (whether or not it has an account,
+    so that the lock-out does not reveal who has one) and the owner, if any, is told by e-mail. While locked, even
+    the right password is refused with the same words plus how long to wait. Counts live in the shared cache.
+    """
+    email = normalise_email(email)
+    failures_key, lock_key = _lockout_keys(email)
+    minutes = _locked_minutes(lock_key)
+    if minutes is not None:
+        raise InvalidCredentials(locked_minutes=minutes)
+    neighbour = authenticate(request, username=email, password=password)
+    if neighbour is None:
+        _count_failure(email=email, failures_key=failures_key, lock_key=lock_key, request=request)
+        raise InvalidCredentials
+    cache.delete(failures_key)
+    if neighbour.is_suspended():
+        raise InvalidCredentials(suspended_until=neighbour.suspended_until)
+    return neighbour
+
+
+def _count_failure(*, email, failures_key, lock_key, request):
+    window = settings.DUGNAD_LOGIN_LOCKOUT_MINUTES * 60
+    cache.add(failures_key, 0, timeout=window)
+    try:
+        failures = cache.incr(failures_key)
+    except ValueError:  # expired between add() and incr()
+        cache.add(failures_key, 1, timeout=window)
+        failures = 1
+    if failures < settings.DUGNAD_LOGIN_LOCKOUT_FAILURES:
+        return
+    cache.set(lock_key, time.time() + window, timeout=window)
+    cache.delete(failures_key)
+    owner = Neighbour.objects.filter(email=email, is_active=True).first()
+    if owner is not None:
+        base_url = request.build_absolute_uri("/").rstrip("/") if request is not None else ""
+        _send_templated_mail(
+            to=owner.email, template="login_locked", language=owner.language,
+            context={"neighbour": owner, "minutes": settings.DUGNAD_LOGIN_LOCKOUT_MINUTES,
+                     "reset_url": base_url + reverse("frontend:password_reset")},
+        )
+
+
 def token_obtain(*, email, password, request=None):
     """The API token for these credentials, created on first use. Raises InvalidCredentials."""
-    neighbour = authenticate(request, username=normalise_email(email), password=password)
-    if neighbour is None:
-        raise InvalidCredentials
+    neighbour = neighbour_authenticate(email=email, password=password, request=request)
     token, _created = Token.objects.get_or_create(user=neighbour)
     return token
 

@@ -79,3 +79,14 @@ class PasswordConfirmThrottle(_ScopedThrottle):
 
     def get_key(self, request):
         return request.user.email if request.user.is_authenticated else None
+
+
+class ReportThrottle(_ScopedThrottle):
+    """Reports per neighbour, so that the moderators' queue cannot be flooded."""
+
+    scope = "report"
+
+    def get_key(self, request):
+        if request.method != "POST" or not request.user.is_authenticated:
+            return None
+        return f"user:{request.user.pk}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from neighbours import api
+from neighbours import api, moderation_api
 
 urlpatterns = [
     path("auth/register/", api.RegisterApi.as_view(), name="register"),
@@ -19,4 +19,9 @@ urlpatterns = [
     path("organisations/<int:pk>/follow/", api.FollowApi.as_view(), name="organisation-follow"),
     path("invitations/<str:token>/accept/", api.InvitationAcceptApi.as_view(), name="invitation-accept"),
     path("invitations/<int:pk>/", api.InvitationDetailApi.as_view(), name="invitation-detail"),
+    # Trust and safety (neighbours/moderation_api.py).
+    path("reports/", moderation_api.ReportApi.as_view(), name="reports"),
+    path("moderation/queue/", moderation_api.ModerationQueueApi.as_view(), name="moderation-queue"),
+    path("moderation/decisions/", moderation_api.ModerationDecisionApi.as_view(), name="moderation-decisions"),
+    path("neighbours/<int:neighbour_id>/verified/", moderation_api.VerifiedApi.as_view(), name="neighbour-verified"),
 ]

@@ -48,12 +48,17 @@ def feed_for(*, neighbour, kinds=KINDS, categories=None, radius_km=None, orderin
     # (kind, queryset, the path from a row to the fields of its post: a session is placed by its offer)
     sources = []
     if "request" in kinds:
-        sources.append(("request", HelpRequest.objects.filter(status=HelpRequest.Status.OPEN), ""))
+        sources.append(
+            ("request", HelpRequest.objects.filter(status=HelpRequest.Status.OPEN, hidden_at__isnull=True), "")
+        )
     if "offer" in kinds:
-        sources.append(("offer", HelpOffer.objects.filter(status=HelpOffer.Status.ACTIVE), ""))
+        sources.append(
+            ("offer", HelpOffer.objects.filter(status=HelpOffer.Status.ACTIVE, hidden_at__isnull=True), "")
+        )
     if "session" in kinds:
         upcoming = Session.objects.filter(
-            status=Session.Status.SCHEDULED, starts_at__gt=timezone.now(), offer__status=HelpOffer.Status.ACTIVE
+            status=Session.Status.SCHEDULED, starts_at__gt=timezone.now(), offer__status=HelpOffer.Status.ACTIVE,
+            offer__hidden_at__isnull=True,
         )
         sources.append(("session", session_annotate(upcoming), "offer__"))
 

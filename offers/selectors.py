@@ -18,10 +18,11 @@ MAX_OFFER_RADIUS_KM = 100
 
 
 def help_offer_list_visible(*, viewer):
-    """Active offers, plus the viewer's own in any state; without the offers of someone the viewer blocked or who
-    blocked the viewer, unless the viewer already has an agreement from it (an accepted ask)."""
+    """Active offers, plus the viewer's own in any state; offers hidden by a moderator only for their author; without
+    the offers of someone the viewer blocked or who blocked the viewer, unless the viewer already has an agreement
+    from it (an accepted ask)."""
     offers = HelpOffer.objects.select_related("category", "organisation", "author").filter(
-        Q(status=HelpOffer.Status.ACTIVE) | Q(author=viewer)
+        (Q(status=HelpOffer.Status.ACTIVE) & Q(hidden_at__isnull=True)) | Q(author=viewer)
     )
     return exclude_blocked_authors(offers, viewer=viewer, shared=lambda blocked: OfferAsk.objects.filter(
         asker=viewer, status=OfferAsk.Status.ACCEPTED, offer__author_id__in=blocked
@@ -48,6 +49,7 @@ def help_offer_list_matching(*, help_request, viewer=None):
         HelpOffer.objects.select_related("category", "organisation", "author")
         .filter(
             status=HelpOffer.Status.ACTIVE,
+            hidden_at__isnull=True,
             category=help_request.category,
             location_approx__dwithin=(point, D(km=MAX_OFFER_RADIUS_KM)),
         )
@@ -94,9 +96,10 @@ def _acting_organisations(viewer):
 
 
 def session_list_visible(*, viewer):
-    """Sessions of active offers, plus any session the viewer organises or has (had) a place at."""
+    """Sessions of active offers (not hidden by a moderator), plus any session the viewer organises or has (had) a
+    place at."""
     return Session.objects.select_related("offer", "offer__organisation", "offer__author", "offer__category").filter(
-        Q(offer__status=HelpOffer.Status.ACTIVE)
+        Q(offer__status=HelpOffer.Status.ACTIVE, offer__hidden_at__isnull=True)
         | Q(offer__author=viewer)
         | Q(offer__organisation__in=_acting_organisations(viewer))
         | Q(pk__in=SignUp.objects.filter(Q(neighbour=viewer) | Q(signed_up_by=viewer)).values("session_id"))
@@ -142,7 +145,7 @@ def session_list_upcoming_for_organisation(organisation, *, viewer=None):
     """Scheduled, not yet started sessions of the organisation's active offers, soonest first, with seats counted;
     without those whose offer's author ``viewer`` (when given) blocked or was blocked by."""
     sessions = Session.objects.select_related("offer", "offer__organisation").filter(
-        offer__organisation=organisation, offer__status=HelpOffer.Status.ACTIVE,
+        offer__organisation=organisation, offer__status=HelpOffer.Status.ACTIVE, offer__hidden_at__isnull=True,
         status=Session.Status.SCHEDULED, starts_at__gt=timezone.now(),
     )
     if viewer is not None:

@@ -39,6 +39,11 @@ class HelpRequest(models.Model):
     expiry_reminder_sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Set by a community moderator: hidden from everyone but its author (neighbours/moderation.py).
+    hidden_at = models.DateTimeField(_("hidden by a moderator"), null=True, blank=True, editable=False)
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
 
     class Meta:
         verbose_name = _("help request")

@@ -12,7 +12,8 @@ ACTING_ROLES = [Membership.Role.ADMIN, Membership.Role.COORDINATOR]
 
 
 def help_request_list_visible(*, viewer):
-    """Requests ``viewer`` may see: every open one, plus their own and those they have an agreement on.
+    """Requests ``viewer`` may see: every open one, plus their own and those they have an agreement on, except
+    those a moderator hid (which only their author still sees).
 
     Requests by someone the viewer blocked, or who blocked the viewer, are left out unless the viewer already helps
     with them (an agreement). The few ids involved are fetched first and excluded by value, which leaves the plan
@@ -38,6 +39,8 @@ def help_request_list_visible(*, viewer):
         HelpRequest.objects.select_related("category", "organisation", "author")
         .annotate(viewer_is_helper=is_helper)
         .filter(visible)
+        # Hidden by a community moderator: gone for everyone but its author (who sees a notice).
+        .filter(Q(hidden_at__isnull=True) | Q(author=viewer))
     )
     return exclude_blocked_authors(requests, viewer=viewer, shared=lambda blocked: Agreement.objects.filter(
         helper=viewer, requester_id__in=blocked

@@ -273,6 +273,7 @@ def digests_send(*, frequency, base_url, now=None):
             posts = list(
                 HelpRequest.objects.filter(
                     status=HelpRequest.Status.OPEN,
+                    hidden_at__isnull=True,
                     category__in=reader.interests.all(),
                     created_at__gt=since,
                     created_at__lte=now,

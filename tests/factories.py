@@ -118,3 +118,16 @@ def group_session(*, offer=None, by=None, capacity=10, starts_in_hours=48, hours
         offer=offer, by=by or offer.author, starts_at=starts_at, ends_at=starts_at + timedelta(hours=hours),
         capacity=capacity, place=place,
     )
+
+
+def moderator(**fields):
+    """A neighbour the operator made a community moderator."""
+    return NeighbourFactory(is_moderator=True, display_name=fields.pop("display_name", "Moderator Mia"), **fields)
+
+
+def chat_message(*, thread, author, body="Hello"):
+    """A message sent through the service, as in real use."""
+    from chat.services import message_send
+
+    message, _created = message_send(thread_id=thread.pk, author=author, body=body)
+    return message

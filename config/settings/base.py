@@ -182,7 +182,13 @@ DUGNAD_RATES = {
     "post": env_str("DUGNAD_RATE_POST", "30/hour"),
     # Chat messages per neighbour, over HTTP and WebSocket together.
     "message": env_str("DUGNAD_RATE_MESSAGE", "60/min"),
+    # Reports to the community moderators, per neighbour.
+    "report": env_str("DUGNAD_RATE_REPORT", "20/hour"),
 }
+# After this many wrong passwords for one account within DUGNAD_LOGIN_LOCKOUT_MINUTES, the account is locked for
+# that many minutes and its owner told by e-mail.
+DUGNAD_LOGIN_LOCKOUT_FAILURES = env_int("DUGNAD_LOGIN_LOCKOUT_FAILURES", 10)
+DUGNAD_LOGIN_LOCKOUT_MINUTES = env_int("DUGNAD_LOGIN_LOCKOUT_MINUTES", 15)
 # Frames one WebSocket connection may send: a steady rate per second and a burst (a token bucket per connection).
 DUGNAD_WS_FRAMES_PER_SECOND = env_int("DUGNAD_WS_FRAMES_PER_SECOND", 20)
 DUGNAD_WS_FRAME_BURST = env_int("DUGNAD_WS_FRAME_BURST", 60)
@@ -245,6 +251,11 @@ SPECTACULAR_SETTINGS = {
         "MembershipRoleEnum": "neighbours.models.Membership.Role",
         "OrganisationKindEnum": "neighbours.models.Organisation.Kind",
         "ReferralStatusEnum": "requests.models.Referral.Status",
+        "ModerationActionEnum": "neighbours.moderation.DECISION_ACTIONS",
+        "ProposalActionEnum": "requests.models.Proposal.Action",
+        "ReportTargetEnum": "neighbours.models.ReportTarget",
+        "ReportReasonEnum": "neighbours.models.Report.Reason",
+        "ReportStatusEnum": "neighbours.models.Report.Status",
     },
 }
 

@@ -165,3 +165,19 @@ def test_a_help_request_in_the_export_keeps_its_exact_place(ann):
     exported = neighbour_export(neighbour=ann)["help_requests"][0]
 
     assert exported["location"] == {"lat": pytest.approx(62.5), "lon": pytest.approx(6.2)}
+
+
+def test_the_export_holds_the_reports_the_neighbour_made(ann, bob):
+    """What someone reported (and why) is their data too; the report about them is not in the reporter's export."""
+    from neighbours.moderation import report_create
+
+    post = help_request(author=bob, title="Cheap watches")
+    report_create(reporter=ann, target_type="request", target_id=post.pk, reason="spam", note="An advert")
+
+    mine = neighbour_export(neighbour=ann)["reports_made"]
+    theirs = neighbour_export(neighbour=bob)["reports_made"]
+
+    assert [(row["target_type"], row["target_id"], row["reason"], row["note"]) for row in mine] == [
+        ("request", post.pk, "spam", "An advert")
+    ]
+    assert theirs == []

@@ -240,6 +240,9 @@
 
   Chat.prototype.showMessage = function (frame) {
     if (frame.seq <= this.lastSeq) {
+      if (frame.hidden && frame.hidden_reason === "moderator") {
+        this.hideMessage(frame);
+      }
       return;
     }
     var item = frame.client_id ? this.pendingItem(frame.client_id) : null;
@@ -247,9 +250,11 @@
       this.outbox.remove(frame.client_id);
       this.list.appendChild(item);  // keep the order of the sequence numbers
     } else if (frame.hidden) {
-      // A group conversation hides the messages of someone on the other side of a block: neutral words only.
-      item = this.buildItem(frame.author, frame.hidden_reason === "you_blocked" ? this.labels.labelHiddenBlocked
-        : this.labels.labelHidden, "text", frame.sent_at, null);
+      // Hidden by a moderator (the body says so), or in a group conversation by someone on the other side of a
+      // block: neutral words only.
+      item = this.buildItem(frame.author, frame.hidden_reason === "moderator" ? frame.body
+        : frame.hidden_reason === "you_blocked" ? this.labels.labelHiddenBlocked : this.labels.labelHidden,
+        "text", frame.sent_at, null);
       item.classList.add("chat-hidden");
       if (!frame.author) { item.querySelector(".chat-author").textContent = this.labels.labelSomeone; }
       this.list.appendChild(item);
@@ -462,6 +467,20 @@
       if (items[i].dataset.clientId === clientId) { return items[i]; }
     }
     return null;
+  };
+
+  // A moderator hid a message already on the page: its text goes, a short notice (the frame's body) stays.
+  Chat.prototype.hideMessage = function (frame) {
+    var item = document.getElementById("message-" + frame.seq);
+    if (!item || !this.list.contains(item)) {
+      return;
+    }
+    var body = item.querySelector(".chat-body");
+    if (body) {
+      body.textContent = frame.body;
+      body.classList.add("chat-hidden");
+    }
+    item.querySelectorAll(".proposal-card, .report-link").forEach(function (node) { node.remove(); });
   };
 
   Chat.prototype.settle = function (item, seq) {
