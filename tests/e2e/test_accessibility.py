@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests.e2e.world import build_world, log_in
+from tests.e2e.world import build_world, generous_daphne, log_in
 
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -17,7 +17,8 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 CSP_LISTENER = """
 window.__cspViolations = [];
 document.addEventListener("securitypolicyviolation", (event) => {
-  window.__cspViolations.push(`${event.violatedDirective} blocked ${event.blockedURI} (${event.sourceFile}:${event.lineNumber})`);
+  window.__cspViolations.push(
+    `${event.violatedDirective} blocked ${event.blockedURI} (${event.sourceFile}:${event.lineNumber})`);
 });
 """
 
@@ -81,6 +82,12 @@ NOT_PAGES = {
     "session_attendance", "session_assisted_signup", "signup_cancel", "signup_message",
     "calendar_feed",  # text/calendar
 }
+
+
+@pytest.fixture(scope="module")
+def live_url(django_db_setup, django_db_blocker):
+    with generous_daphne() as url:
+        yield url
 
 
 def frontend_route_names():

@@ -2,6 +2,7 @@
 and a seniors' association; requests, offers and an agreement with a pending proposal; a full session with a waiting
 list; conversations, notifications, an invitation and a referral. Everything is made through the services."""
 
+import contextlib
 import threading
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -30,6 +31,7 @@ from tests.factories import (
     help_request,
     seniors_association,
 )
+from tests.live import daphne
 
 __all__ = ["PASSWORD", "World", "build_world", "log_in"]
 
@@ -124,3 +126,10 @@ def log_in(page, email):
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("main").get_by_role("button", name="Log in").click()
     page.wait_for_url(lambda url: "/login/" not in url)
+
+
+@contextlib.contextmanager
+def generous_daphne():
+    """A daphne whose log-in limits (per address and per e-mail) do not get in the way of logging in page by page."""
+    with daphne(DUGNAD_RATE_LOGIN="6000/min", DUGNAD_RATE_LOGIN_EMAIL="6000/min") as url:
+        yield url
