@@ -104,6 +104,7 @@ def _build_world():
     signup_create(session=session, neighbour=per)
     signup_create_assisted(session=session, by=cora, organisation=association, name="Kari", phone="+47 900 00 000")
     signup_create(session=session, neighbour=sigrid)
+    evening = group_session(offer=course, capacity=10, starts_in_hours=72, place="Aspøy library")
 
     invitation = invitation_create(organisation=club, by=ann, email="new@example.org",
                                    base_url="http://testserver")
@@ -112,7 +113,8 @@ def _build_world():
     ids = {
         "lawn": lawn.pk, "shelves": shelves.pk, "agreement": deal.pk, "proposal": deal.proposals.first().pk,
         "thread": deal.thread_id, "ask_thread": ask.thread_id, "mowing": mowing.pk,
-        "course": course.pk, "session": session.pk, "club": club.pk, "contractor": contractor.pk,
+        "course": course.pk, "session": session.pk, "open_session": evening.pk, "club": club.pk,
+        "contractor": contractor.pk,
         "association": association.pk, "invitation": invitation.token,
         "verify": email_verification_token(ola), "uidb64": urlsafe_base64_encode(force_bytes(ann.pk)),
         "reset_token": default_token_generator.make_token(ann), "per": per.pk, "now": timezone.now(),
