@@ -167,3 +167,24 @@ def test_page_fits_at_200_percent_zoom(browser, live_url, live_db, name, who, kw
     context.close()
 
     assert widths[0] <= widths[1], f"{url} ({who or 'anonymous'}): {widths[0]} px wide in a {widths[1]} px window"
+
+
+@pytest.mark.parametrize("url", ["/register/", "/login/"])
+def test_a_form_showing_errors_is_accessible(browser, live_url, live_db, url):
+    """Given a form sent empty, then the page with its error summary and marked fields passes axe-core too, and the
+    summary is an alert linking to the first invalid field."""
+    context = browser.new_context(base_url=live_url, locale="en-GB")
+    context.add_init_script(path=AXE)
+    page = context.new_page()
+    page.goto(url)
+    page.get_by_role("main").locator("button[type=submit]").press("Enter")
+    page.wait_for_selector("main [role=alert]")
+
+    result = page.evaluate("(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS)
+    summary_links = page.locator("main [role=alert] a").count()
+    invalid = page.locator("main [aria-invalid=true]").count()
+    context.close()
+
+    assert result["violations"] == [], _readable(result["violations"])
+    assert summary_links >= 1
+    assert invalid >= 1
