@@ -4,7 +4,8 @@ from offers import api, sessions_api
 
 urlpatterns = [
     path("offers/", api.HelpOfferListCreateApi.as_view(), name="offer-list"),
-    path("offers/geojson/", api.HelpOfferListCreateApi.as_view(), {"format": "geojson"}, name="offer-geojson"),
+    path("offers/geojson/", api.HelpOfferListCreateApi.as_view(http_method_names=["get", "head", "options"]),
+         {"format": "geojson"}, name="offer-geojson"),
     path("offers/<int:pk>/", api.HelpOfferDetailApi.as_view(), name="offer-detail"),
     path("requests/<int:pk>/matches/", api.RequestMatchesApi.as_view(), name="request-matches"),
     path("feed/", api.FeedApi.as_view(), name="feed"),

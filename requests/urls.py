@@ -5,7 +5,8 @@ from requests import api
 urlpatterns = [
     path("categories/", api.CategoryListApi.as_view(), name="categories"),
     path("requests/", api.HelpRequestListCreateApi.as_view(), name="request-list"),
-    path("requests/geojson/", api.HelpRequestListCreateApi.as_view(), {"format": "geojson"},
+    path("requests/geojson/", api.HelpRequestListCreateApi.as_view(http_method_names=["get", "head", "options"]),
+         {"format": "geojson"},
          name="request-geojson"),
     path("requests/<int:pk>/", api.HelpRequestDetailApi.as_view(), name="request-detail"),
     path("requests/<int:pk>/responses/", api.ResponseListCreateApi.as_view(), name="request-responses"),
