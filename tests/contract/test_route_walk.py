@@ -31,7 +31,9 @@ ROUTES = {
     # neighbours/
     "register": ({}, {"post": PUBLIC}),
     "token": ({}, {"post": PUBLIC, "delete": MINE}),
-    "me": ({}, {"get": MINE, "patch": MINE}),
+    # DELETE erases the caller's own account; without the password in the body it answers 400.
+    "me": ({}, {"get": MINE, "patch": MINE, "delete": MINE}),
+    "me-export": ({}, {"get": MINE}),
     "blocks": ({}, {"get": MINE, "post": MINE}),
     "block-detail": ({"neighbour_id": "blocked"}, {"delete": MINE}),
     "my-follows": ({}, {"get": MINE}),
@@ -44,6 +46,12 @@ ROUTES = {
     # The token in the link is the key: whoever holds it may join (that is what an invitation link is for).
     "invitation-accept": ({"token": "invitation_token"}, {"post": SHARED}),
     "invitation-detail": ({"pk": "invitation"}, {"delete": DENY}),
+    "reports": ({}, {"post": MINE}),  # anyone may report what they can see
+    # Community moderators only; for everyone else these routes do not exist (404), the owner included.
+    "moderation-queue": ({}, {"get": DENY}),
+    "moderation-decisions": ({}, {"post": DENY}),
+    # An organisation's admin may mark its members as verified neighbours.
+    "neighbour-verified": ({"neighbour_id": "member"}, {"put": DENY, "delete": DENY}),
     # requests/
     "categories": ({}, {"get": MINE}),  # the list needs a login, though nothing in it is private
     "request-list": ({}, {"get": MINE, "post": MINE}),
@@ -93,6 +101,9 @@ ROUTES = {
 OWNER_ALSO = {
     # The organisation still has an open request, an offer and a session: it cannot be deleted yet.
     ("organisation-detail", "delete"): {409},
+    # The owner is no moderator.
+    ("moderation-queue", "get"): {404},
+    ("moderation-decisions", "post"): {404},
 }
 
 # A stranger posting an empty body to a private route may be told 400: the body is checked before the permission,

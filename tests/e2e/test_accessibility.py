@@ -4,6 +4,7 @@
 axe-core (tests/e2e/vendor/axe-core) is injected by the test only; users are never sent it."""
 
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -59,6 +60,17 @@ PAGES = {
     "session_organise": ("cora", {"pk": "session"}),
     "my_sessions": ("per", {}),
     "organisation_assisted": ("cora", {"pk": "association"}),
+    "privacy": (None, {}),
+    "my_data": ("ann", {}),
+    "account_delete": ("ann", {}),
+    "block_confirm": ("ann", {"neighbour_id": "bob_id"}),
+    "report": ("bob", {}),
+    "moderation_queue": ("mona", {}),
+}
+
+# Query strings some pages need (values: keys of the world's ids).
+QUERIES = {
+    "report": {"type": "request", "id": "lawn"},
 }
 
 # The same pages as seen by someone else, where what they see differs a lot.
@@ -81,6 +93,8 @@ NOT_PAGES = {
     "referral_respond", "referral_decline", "request_refer", "session_signup", "session_leave", "session_cancel",
     "session_attendance", "session_assisted_signup", "signup_cancel", "signup_message",
     "calendar_feed",  # text/calendar
+    "block_remove", "moderation_decide", "neighbour_verify",
+    "my_data_download",  # application/json
 }
 
 
@@ -139,6 +153,8 @@ def open_page(browser, live_url, name, who, kwargs, *, width=1280):
     if who:
         log_in(page, world.people[who].email)
     url = reverse(f"frontend:{name}", kwargs={key: world.ids[value] for key, value in kwargs.items()})
+    if name in QUERIES:
+        url += "?" + urlencode({key: world.ids.get(value, value) for key, value in QUERIES[name].items()})
     response = page.goto(url)
     assert response.status == 200, f"{url}: {response.status}"
     page.wait_for_load_state("networkidle")

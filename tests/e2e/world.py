@@ -15,7 +15,8 @@ from django.utils.http import urlsafe_base64_encode
 
 from chat.services import message_send
 from neighbours.models import Membership, Organisation
-from neighbours.services import email_verification_token, invitation_create, membership_add
+from neighbours.moderation import report_create
+from neighbours.services import block_create, email_verification_token, invitation_create, membership_add
 from offers.services import offer_ask_create
 from offers.sessions import signup_create, signup_create_assisted
 from requests.agreements import proposal_create
@@ -72,6 +73,7 @@ def _build_world():
     per = NeighbourFactory(email="per@example.org", display_name="Per")
     sigrid = NeighbourFactory(email="sigrid@example.org", display_name="Sigrid")
     ola = NeighbourFactory(email="ola@example.org", display_name="Ola", email_verified_at=None)
+    mona = NeighbourFactory(email="mona@example.org", display_name="Mona", is_moderator=True)
 
     club = OrganisationFactory(name="Aspøy IL", kind=Organisation.Kind.CLUB)
     membership_add(organisation=club, neighbour=ann, role=Membership.Role.ADMIN)
@@ -109,7 +111,13 @@ def _build_world():
     invitation = invitation_create(organisation=club, by=ann, email="new@example.org",
                                    base_url="http://testserver")
 
-    people = {"ann": ann, "bob": bob, "cora": cora, "per": per, "sigrid": sigrid, "ola": ola}
+    # Trust and safety: a report in the moderators' queue (a post and a message), a block on Ann's profile.
+    report_create(reporter=per, target_type="request", target_id=shelves.pk, reason="spam", note="Looks like an ad")
+    thanks = deal.thread.messages.get(author=ann, body="Thank you, see you then!")
+    report_create(reporter=bob, target_type="message", target_id=thanks.pk, reason="other", note="Test report")
+    block_create(blocker=ann, blocked=ola)
+
+    people = {"ann": ann, "bob": bob, "cora": cora, "per": per, "sigrid": sigrid, "ola": ola, "mona": mona}
     ids = {
         "lawn": lawn.pk, "shelves": shelves.pk, "agreement": deal.pk, "proposal": deal.proposals.first().pk,
         "thread": deal.thread_id, "ask_thread": ask.thread_id, "mowing": mowing.pk,
@@ -117,7 +125,8 @@ def _build_world():
         "contractor": contractor.pk,
         "association": association.pk, "invitation": invitation.token,
         "verify": email_verification_token(ola), "uidb64": urlsafe_base64_encode(force_bytes(ann.pk)),
-        "reset_token": default_token_generator.make_token(ann), "per": per.pk, "now": timezone.now(),
+        "reset_token": default_token_generator.make_token(ann), "per": per.pk, "bob_id": bob.pk,
+        "now": timezone.now(),
     }
     return World(people=people, ids=ids)
 
