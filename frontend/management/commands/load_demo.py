@@ -38,6 +38,8 @@ RESIDENTS = [
     ("anna@demo.dugnad.test", "Anna de Vries", "nl", (62.4716, 6.1530), 5),
 ]
 
+DEMO_MODERATOR = "anna@demo.dugnad.test"
+
 ORGANISATIONS = [
     # name, kind, professional, (lat, lon), radius, description, admin e-mail, [(member e-mail, role)]
     ("Hessa Ballklubb", Organisation.Kind.CLUB, False, (62.4650, 6.0950), 5,
@@ -137,6 +139,8 @@ class Command(BaseCommand):
         created += self._load_conversations()
         created += self._load_proposals()
         created += self._load_sessions()
+        # A community moderator (the operator grants the role in the admin), so the Moderation page can be tried.
+        Neighbour.objects.filter(email=DEMO_MODERATOR).update(is_moderator=True)
         if created or places_created:
             self.stdout.write(
                 f"Demo neighbourhood loaded: {created} new accounts, organisations and posts, {places_created} places. "
