@@ -39,22 +39,7 @@ def message_payload(message):
     A message hidden by a community moderator keeps its place (its ``seq``) but loses its body and details, for
     everyone: ``hidden`` (present only then) is true and ``body`` says that a moderator hid it.
     """
-    if message.hidden_at is not None:
-        return {
-            "type": "message",
-            "thread": message.thread_id,
-            "seq": message.seq,
-            "id": message.pk,
-            "author": author_payload(message.author),
-            "kind": message.kind,
-            "body": _("Hidden by a moderator"),
-            "data": {},
-            "client_id": str(message.client_id) if message.client_id else None,
-            "sent_at": message.sent_at.isoformat(),
-            "hidden": True,
-            "hidden_reason": "moderator",
-        }
-    return {
+    payload = {
         "type": "message",
         "thread": message.thread_id,
         "seq": message.seq,
@@ -66,6 +51,9 @@ def message_payload(message):
         "client_id": str(message.client_id) if message.client_id else None,
         "sent_at": message.sent_at.isoformat(),
     }
+    if message.hidden_at is not None:
+        payload.update(body=_("Hidden by a moderator"), data={}, hidden=True, hidden_reason="moderator")
+    return payload
 
 
 def hidden_payload(payload, *, reason):

@@ -1,17 +1,16 @@
 """A football club and its mowing contractor move a mowing date: the contractor proposes from the agreement page,
 the club sees the proposal appear live in their conversation, accepts it there, and both see the new date."""
 
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone, translation
 from playwright.sync_api import expect
 
 from neighbours.models import Membership
 from requests.agreements import format_when
 from requests.models import Occurrence, Proposal
+from tests.e2e.world import outside_the_event_loop
 from tests.factories import PASSWORD, MembershipFactory, NeighbourFactory, OrganisationFactory, agreement
 
 LIVE = "New messages appear here by themselves."
@@ -37,27 +36,6 @@ def open_as(browser, live_url, live_db):
     yield open_
     for context in contexts:
         context.close()
-
-
-def outside_the_event_loop(function):
-    """Runs ``function`` in a thread of its own and returns its result. The services broadcast after commit through
-    ``async_to_sync``, which refuses to run in this thread, where Playwright's event loop runs."""
-    result, errors = [], []
-
-    def run():
-        try:
-            result.append(function())
-        except Exception as exc:  # handed back to the test below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join()
-    if errors:
-        raise errors[0]
-    return result[0]
 
 
 @pytest.fixture

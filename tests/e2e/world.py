@@ -34,7 +34,7 @@ from tests.factories import (
 )
 from tests.live import daphne
 
-__all__ = ["PASSWORD", "World", "build_world", "log_in"]
+__all__ = ["PASSWORD", "World", "build_world", "log_in", "outside_the_event_loop"]
 
 
 @dataclass
@@ -43,14 +43,14 @@ class World:
     ids: dict = field(default_factory=dict)
 
 
-def build_world():
-    """The world below, built in a thread of its own: the services broadcast after commit through
+def outside_the_event_loop(function):
+    """Runs ``function`` in a thread of its own and returns its result. The services broadcast after commit through
     ``async_to_sync``, which refuses to run in the test's thread, where Playwright's event loop runs."""
     result, errors = [], []
 
     def run():
         try:
-            result.append(_build_world())
+            result.append(function())
         except Exception as exc:  # handed back to the test
             errors.append(exc)
         finally:
@@ -62,6 +62,11 @@ def build_world():
     if errors:
         raise errors[0]
     return result[0]
+
+
+def build_world():
+    """The world below, built outside Playwright's event loop (see ``outside_the_event_loop``)."""
+    return outside_the_event_loop(_build_world)
 
 
 def _build_world():
