@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from frontend.views import too_many_attempts
 from geo.privacy import GRID_METRES
 from neighbours import data, ratelimit
 from neighbours.services import OrganisationConflict
@@ -66,9 +67,7 @@ def account_delete(request):
         # Password confirmations count as login attempts on the account (the same limit as the login form).
         retry_after = ratelimit.hit("login_email", request.user.email)
         if retry_after is not None:
-            response = render(request, "frontend/too_many.html", {"retry_after": retry_after}, status=429)
-            response["Retry-After"] = str(retry_after)
-            return response
+            return too_many_attempts(request, retry_after)
     if request.method == "POST" and form.is_valid():
         try:
             data.neighbour_erase(neighbour=request.user, password=form.cleaned_data["password"])

@@ -36,7 +36,8 @@ def _remember_language(response, language):
     return response
 
 
-def _too_many_attempts(request, retry_after):
+def too_many_attempts(request, retry_after):
+    """The friendly 429 page, with ``Retry-After``."""
     response = render(request, "frontend/too_many.html", {"retry_after": retry_after}, status=429)
     response["Retry-After"] = str(retry_after)
     return response
@@ -51,7 +52,7 @@ def rate_limited(scope):
             if request.method == "POST" and request.user.is_authenticated:
                 retry_after = ratelimit.hit(scope, f"user:{request.user.pk}")
                 if retry_after:
-                    return _too_many_attempts(request, retry_after)
+                    return too_many_attempts(request, retry_after)
             return view(request, *args, **kwargs)
         return wrapped
     return decorator
@@ -87,7 +88,7 @@ def register(request):
     if request.method == "POST":
         retry_after = ratelimit.hit("register", ratelimit.client_ip(request))
         if retry_after:
-            return _too_many_attempts(request, retry_after)
+            return too_many_attempts(request, retry_after)
         if form.is_valid():
             try:
                 services.neighbour_register(
@@ -138,7 +139,7 @@ class LoginView(auth_views.LoginView):
         ):
             retry_after = ratelimit.hit(scope, key)
             if retry_after:
-                return _too_many_attempts(request, retry_after)
+                return too_many_attempts(request, retry_after)
         return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
