@@ -13,16 +13,16 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from frontend.feedback import perform
+from frontend.views import safe_next
 from requests import agreements as agreement_services
 from requests import selectors
 from requests.calendar import agreement_ics
 from requests.models import Agreement, CalendarFeed, Occurrence, Proposal
-from requests.services import Conflict
 
 
 class ProposalForm(forms.Form):
@@ -141,17 +141,8 @@ def proposal_decide(request, pk, decision):
         raise Http404
     proposal = selectors.proposal_get_for_party(viewer=request.user, pk=pk)
     service, success = _DECISIONS[decision]
-    try:
-        service(proposal=proposal, by=request.user)
-    except (PermissionDenied, Conflict) as exc:
-        messages.error(request, str(exc.detail if isinstance(exc, Conflict) else exc))
-    else:
-        messages.success(request, success)
-    back = request.POST.get("next")
-    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
-                                                require_https=request.is_secure()):
-        return redirect(back)
-    return redirect("frontend:agreement_detail", pk=proposal.agreement_id)
+    perform(request, lambda: service(proposal=proposal, by=request.user), success=success)
+    return redirect(safe_next(request) or reverse("frontend:agreement_detail", args=[proposal.agreement_id]))
 
 
 @login_required

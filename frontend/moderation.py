@@ -10,13 +10,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from frontend.feedback import perform
-from frontend.views import rate_limited
+from frontend.views import rate_limited, safe_next
 from neighbours import moderation
 from neighbours.models import ModerationDecision, Neighbour, Report, ReportTarget
 
@@ -26,13 +25,6 @@ class ReportForm(forms.Form):
                                widget=forms.RadioSelect)
     note = forms.CharField(label=gettext_lazy("Anything else the moderators should know? (optional)"),
                            max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
-
-
-def _back(request, fallback):
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
-        return target
-    return fallback
 
 
 def _target_url(target):
@@ -71,9 +63,9 @@ def report(request):
         else:
             messages.success(request, _("Thank you. The community moderators will look at it.") if created else
                              _("You have already reported this. The moderators will look at it."))
-            return redirect(_back(request, _target_url(target)))
+            return redirect(safe_next(request) or _target_url(target))
     return render(request, "frontend/moderation/report.html", {
-        "form": form, "target": target, "next": _back(request, _target_url(target)),
+        "form": form, "target": target, "next": safe_next(request) or _target_url(target),
     }, status=400 if form.errors else 200)
 
 
@@ -127,4 +119,4 @@ def verify(request, neighbour_id):
     else:
         perform(request, lambda: moderation.neighbour_unverify(neighbour=neighbour, by=request.user),
                 success=_("%(name)s is no longer marked as verified.") % {"name": neighbour.display_name})
-    return redirect(_back(request, "/"))
+    return redirect(safe_next(request) or "/")
