@@ -74,3 +74,16 @@ def offer(association, coordinator):
 
     return help_offer(author=coordinator, organisation=association, category="digital",
                       title="Digital Post for beginners")
+
+
+@pytest.fixture
+def club_deal(ann, bob):
+    """Ann (coordinator of a club) asked for weekly mowing; Bob (admin of a contractor) helps: a recurring agreement
+    between two organisations."""
+    from neighbours.models import Membership
+    from tests.factories import MembershipFactory, OrganisationFactory, agreement
+
+    club, firm = OrganisationFactory(name="Hessa BK"), OrganisationFactory(name="Plen AS")
+    MembershipFactory(organisation=club, neighbour=ann, role=Membership.Role.COORDINATOR)
+    MembershipFactory(organisation=firm, neighbour=bob, role=Membership.Role.ADMIN)
+    return agreement(requester=ann, helper=bob, organisation=club, helper_organisation=firm)

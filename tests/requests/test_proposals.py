@@ -18,15 +18,6 @@ from tests.factories import MembershipFactory, NeighbourFactory, OrganisationFac
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def club_deal(ann, bob):
-    """Ann (coordinator of a club) asked for weekly mowing; Bob (of a contractor) helps."""
-    club, firm = OrganisationFactory(name="Hessa BK"), OrganisationFactory(name="Plen AS")
-    MembershipFactory(organisation=club, neighbour=ann, role=Membership.Role.COORDINATOR)
-    MembershipFactory(organisation=firm, neighbour=bob, role=Membership.Role.ADMIN)
-    return agreement(requester=ann, helper=bob, organisation=club, helper_organisation=firm)
-
-
 def first(deal):
     return deal.occurrences.order_by("starts_at").first()
 
