@@ -71,7 +71,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 database_url_to_pgenv "${DATABASE_URL:-}"
 TARGET=$PGDATABASE
 MAINTENANCE_DB=${RESTORE_MAINTENANCE_DB:-postgres}
-STAMP=$(date -u +%Y%m%dT%H%M%S)
+STAMP=$(date -u +%Y%m%d_%H%M%S)
 # Identifiers are at most 63 bytes: NAME is shortened in the helper databases' names.
 STAGING="${TARGET:0:30}_restoring_$STAMP"
 ASIDE="${TARGET:0:30}_before_restore_$STAMP"
