@@ -86,12 +86,15 @@ def scratch_database():
     """A name for a database the test restores into (it does not exist yet). It is dropped afterwards, with the
     staging and set-aside databases restore.sh names after it."""
     name = f"{settings.DATABASES['default']['NAME']}_rt"
-    prefix = name[:30]
-    assert not databases_starting_with(prefix), "a previous run left databases behind"
+    drop_databases_starting_with(name[:30])  # left by an interrupted run
     yield name
+    drop_databases_starting_with(name[:30])
+
+
+def drop_databases_starting_with(prefix):
     with connect("postgres") as conn:
-        for leftover in databases_starting_with(prefix):
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(leftover)))
+        for name in databases_starting_with(prefix):
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 def run(script, *args, database, check=True):
