@@ -102,7 +102,7 @@ say "done in $((SECONDS - started)) s: $(du -h -- "$FINAL" | cut -f1), $(grep -c
 if [ "$KEEP" -gt 0 ]; then
   mapfile -t old < <(
     find "$DIR" -maxdepth 1 -type f -regextype posix-extended \
-      -regex ".*/$(sed 's/[.]/\\./g' <<<"$NAME")-[0-9]{8}T[0-9]{6}Z\.dump" -printf '%f\n' \
+      -regex ".*/${NAME//./\\.}-[0-9]{8}T[0-9]{6}Z\.dump" -printf '%f\n' \
       | sort -r | tail -n +"$((KEEP + 1))"
   )
   for file in "${old[@]}"; do

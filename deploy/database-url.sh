@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by deploy/backup.sh and deploy/restore.sh (not run on its own).
 #
 # database_url_to_pgenv URL turns the application's DATABASE_URL (postgis://user:password@host:port/name?options,

@@ -58,7 +58,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 [ -n "$DUMP" ] || { usage >&2; EXIT=2 die "name the dump file to restore"; }
-[ -f "$DUMP" ] && [ -r "$DUMP" ] || EXIT=2 die "cannot read $DUMP"
+{ [ -f "$DUMP" ] && [ -r "$DUMP" ]; } || EXIT=2 die "cannot read $DUMP"
 [[ $JOBS =~ ^[1-9][0-9]*$ ]] || EXIT=2 die "--jobs must be a whole number of at least 1, not '$JOBS'"
 
 for tool in pg_restore psql; do
@@ -70,6 +70,9 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$ROOT/deploy/database-url.sh"
 database_url_to_pgenv "${DATABASE_URL:-}"
 TARGET=$PGDATABASE
+case "$TARGET" in
+  postgres | template0 | template1) EXIT=2 die "will not restore into the system database $TARGET" ;;
+esac
 MAINTENANCE_DB=${RESTORE_MAINTENANCE_DB:-postgres}
 STAMP=$(date -u +%Y%m%d_%H%M%S)
 # Identifiers are at most 63 bytes: NAME is shortened in the helper databases' names.
