@@ -150,9 +150,16 @@ fi
 # --- restore into a staging database -----------------------------------------------------------------------------
 say "restoring $DUMP into a new database $STAGING ($JOBS jobs)"
 started=$SECONDS
-sql "$MAINTENANCE_DB" -v staging="$STAGING" <<<'CREATE DATABASE :"staging"' \
-  || die "cannot create a database (the role ${PGUSER:-} needs CREATEDB)"
-STAGING_CREATED=1
+# (Retried: CREATE DATABASE fails while another session is connected to template1, e.g. another database being
+# created at that moment.)
+for attempt in 1 2 3 4 5; do
+  if sql "$MAINTENANCE_DB" -v staging="$STAGING" <<<'CREATE DATABASE :"staging"'; then
+    STAGING_CREATED=1
+    break
+  fi
+  [ "$attempt" = 5 ] || sleep 2
+done
+[ "$STAGING_CREATED" = 1 ] || die "cannot create a database (the role ${PGUSER:-} needs CREATEDB; template1 must be free)"
 for extension in "${EXTENSIONS[@]}"; do
   sql "$STAGING" -v ext="$extension" <<<'CREATE EXTENSION IF NOT EXISTS :"ext"' \
     || die "cannot create the extension $extension: enable it in template1 as a superuser, or restore as one"
