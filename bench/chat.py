@@ -57,7 +57,6 @@ import multiprocessing
 import os
 import resource
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -66,7 +65,16 @@ import uuid
 from pathlib import Path
 
 import websockets
-from common import conninfo, create_and_migrate
+from common import (
+    APP_BOOTSTRAP,
+    conninfo,
+    create_and_migrate,
+    daphne_command,
+    free_port,
+    percentile,
+    stop,
+    wait_for,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgis://dugnad:dugnad@127.0.0.1:5432/dugnad_bench_chat"
@@ -87,13 +95,6 @@ WS_OPTIONS = {"compression": None, "ping_interval": None, "open_timeout": 60, "c
 
 def email(n):
     return f"chat{n:05d}@{BENCH_DOMAIN}"
-
-
-def percentile(samples, fraction):
-    if not samples:
-        return float("nan")
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, max(0, int(len(ordered) * fraction + 0.5) - 1))]
 
 
 # --- The database ----------------------------------------------------------------------------------------------------
@@ -237,39 +238,6 @@ def check_database(url, expected):
 # --- Processes and /proc --------------------------------------------------------------------------------------------
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for(port, process, label, log=None):
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None if isinstance(process, subprocess.Popen) else not process.is_alive():
-            output = Path(log.name).read_text()[-3000:] if log is not None else ""
-            raise RuntimeError(f"{label} exited:\n{output}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"{label} did not start")
-
-
-def daphne_command(port, app, backlog, bootstrap=None):
-    listen = (["-e", f"tcp:port={port}:interface=127.0.0.1:backlog={backlog}"] if backlog
-              else ["-b", "127.0.0.1", "-p", str(port)])
-    head = [sys.executable, "-c", bootstrap] if bootstrap else [sys.executable, "-m", "daphne"]
-    return [*head, "-v", "0", *listen, app]
-
-
-# DEBUG off in the served process: config.settings.local turns it on, and its query log is not what production pays.
-APP_BOOTSTRAP = (
-    "import os, sys; sys.setswitchinterval(float(os.environ.get('BENCH_SWITCH_INTERVAL', '0.005'))); "
-    "from django.conf import settings; settings.DEBUG = False; "
-    "from daphne.cli import CommandLineInterface; CommandLineInterface.entrypoint()"
-)
 
 
 def start_app(url, prefix, backlog, log, app_root, switch_interval=0.005):
@@ -291,22 +259,6 @@ def start_echo(prefix, backlog, log):
                                stdout=log, stderr=subprocess.STDOUT)
     wait_for(port, process, "daphne (echo)", log)
     return process, port
-
-
-def stop(process):
-    if isinstance(process, subprocess.Popen):
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-    else:
-        process.terminate()
-        process.join(10)
-        if process.is_alive():
-            process.kill()
-            process.join()
 
 
 def cpu_seconds(pid):
