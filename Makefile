@@ -64,6 +64,6 @@ scale-demo: setup-test messages
 	@$(PY) deploy/local/scale_demo.py
 
 # Every benchmark (bench/run_all.py) beside its baselines, DESIGN §7's targets and verdicts; writes
-# docs/benchmarks.md. QUICK=1: small sizes, a couple of minutes, printed only (docs/benchmarks.md untouched).
+# docs/benchmarks.md (about 12 minutes). QUICK=1: small sizes, about 4 minutes, printed only (docs untouched).
 bench: setup-test messages
 	@$(PY) bench/run_all.py $(if $(QUICK),--quick)

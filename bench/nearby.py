@@ -159,9 +159,10 @@ def ensure_neighbours(conn):
     conn.execute(
         """
         INSERT INTO neighbours_neighbour (password, is_superuser, email, display_name, language, bio, reach_km,
-                                          notify_frequency, email_verified_at, is_active, is_staff, date_joined)
+                                          notify_frequency, email_verified_at, is_active, is_staff, is_moderator,
+                                          date_joined)
         SELECT '!', false, 'neighbour' || g || '@' || %(domain)s, 'Nabo ' || g, 'nb', '', 5, 'never', now(), true,
-               false, now()
+               false, false, now()
         FROM generate_series(1, %(count)s) AS g
         ON CONFLICT (email) DO NOTHING
         """,
