@@ -121,7 +121,7 @@ class Servers:
             raise SystemExit(f"ports {', '.join(map(str, busy))} are in use: stop what listens there or pass "
                              "--ports")
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.local", "DATABASE_URL": self.url,
-               "DUGNAD_CHANNEL_PREFIX": self.prefix, "DUGNAD_RATE_LIMITS": "off"}
+               "DUGNAD_CHANNEL_PREFIX": self.prefix}
         with open(self.log, "ab") as log:
             for port in self.ports:
                 self.processes.append(subprocess.Popen(  # noqa: S603 (our own command line)
