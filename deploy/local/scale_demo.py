@@ -178,15 +178,16 @@ class Demo:
         self.say(port, name, "connected over WebSocket")
         return ws
 
-    async def expect(self, ws, wanted):
-        """The next frame of type ``wanted`` (others are skipped), or None after TIMEOUT seconds."""
+    async def expect(self, ws, wanted, kind=None):
+        """The next frame of type ``wanted`` (and for notifications of ``kind``; others are skipped), or None after
+        TIMEOUT seconds."""
         deadline = time.monotonic() + TIMEOUT
         while (left := deadline - time.monotonic()) > 0:
             try:
                 frame = json.loads(await asyncio.wait_for(ws.recv(), left))
             except TimeoutError:
                 break
-            if frame["type"] == wanted:
+            if frame["type"] == wanted and (kind is None or frame.get("kind") == kind):
                 return frame
         return None
 
@@ -226,7 +227,7 @@ class Demo:
                     if message:
                         self.say(where[name], name, f"← message seq {message['seq']} from "
                                                     f"{message['author']['display_name']}: \"{message['body']}\"")
-            notification = await self.expect(ws["Dina"], "notification")
+            notification = await self.expect(ws["Dina"], "notification", kind="message")
             self.check(notification is not None and notification.get("kind") == "message"
                        and notification.get("thread") == thread,
                        f"Dina on :{p2} was notified of the messages in thread {thread}")
@@ -262,7 +263,7 @@ class Demo:
                 response = await ann2.delete(path)
                 self.say(p2, "Ann", f"DELETE {path} → {response.status_code}")
                 self.check(response.status_code == 204, f"Ann cancelled her seat through :{p2}")
-                notification = await self.expect(bob_ws, "notification")
+                notification = await self.expect(bob_ws, "notification", kind="session_promoted")
                 self.check(notification is not None and notification.get("kind") == "session_promoted"
                            and notification.get("signup") == bob_signup,
                            f"Bob on :{p3} was told he was promoted (session_promoted)")
