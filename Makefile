@@ -54,3 +54,16 @@ lock: setup
 	  -o requirements.lock requirements.in
 	@$(VENV)/bin/pip-compile -q --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
 	  -o requirements-dev.lock requirements-dev.in
+
+# --- Scale-out and benchmarks (helper "scale") ---------------------------------------------------------------------
+.PHONY: scale-demo bench
+
+# Three daphne processes (ports 8001–8003) on one Redis and a database of their own (dugnad_scale_demo); scripted
+# clients on different processes show messages, notifications and sign-up results crossing between them.
+scale-demo: setup-test messages
+	@$(PY) deploy/local/scale_demo.py
+
+# Every benchmark (bench/run_all.py) beside its baselines, DESIGN §7's targets and verdicts; writes
+# docs/benchmarks.md (about 12 minutes). QUICK=1: small sizes, about 4 minutes, printed only (docs untouched).
+bench: setup-test messages
+	@$(PY) bench/run_all.py $(if $(QUICK),--quick)

@@ -4,6 +4,7 @@
     .venv/bin/python bench/chat.py --quick           # a small smoke run, about a minute
     .venv/bin/python bench/chat.py --app-ref HEAD    # serve the app as committed, not the working tree
     .venv/bin/python bench/chat.py --kinds app --skip-idle --windows 4 --py-spy /tmp/pyspy/bin/py-spy
+    .venv/bin/python bench/chat.py --processes 1,2,3    # plus the scale-out step (bench/run_all.py runs it)
 
 DESIGN §7 (chat, connections). Runs on a database of its own, dugnad_bench_chat (never `dugnad` or a test database):
 the first run creates it from template1 (which has PostGIS), migrates it and bulk-creates the bench neighbours (with
@@ -30,7 +31,10 @@ Measurements:
      rate at which B receives them, over --step s after 1 s of warm-up; every message must be acked exactly once,
      come back to its sender exactly once and reach B exactly once, in seq order, and the database must hold
      exactly the acked rows with gap-free seqs;
-  c. idle connections: --connections neighbours connect to a fresh daphne and each subscribes to its pair's
+  c. scale-out (--processes 1,2,3): the throughput step of the app again with 1, 2 and 3 daphne processes sharing
+     one channel-layer prefix on one Redis, the pairs spread over them and, with two or more, A sending through one
+     process and B receiving through another; the same exactly-once checks;
+  d. idle connections: --connections neighbours connect to a fresh daphne and each subscribes to its pair's
      thread (--connect-concurrency at a time per client process); daphne's RSS before and after; then --group of
      them subscribe to one thread they all take part in, and a message sent there is timed to its last receiver.
 
@@ -53,7 +57,6 @@ import multiprocessing
 import os
 import resource
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -62,7 +65,16 @@ import uuid
 from pathlib import Path
 
 import websockets
-from common import conninfo, create_and_migrate
+from common import (
+    APP_BOOTSTRAP,
+    conninfo,
+    create_and_migrate,
+    daphne_command,
+    free_port,
+    percentile,
+    stop,
+    wait_for,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgis://dugnad:dugnad@127.0.0.1:5432/dugnad_bench_chat"
@@ -83,13 +95,6 @@ WS_OPTIONS = {"compression": None, "ping_interval": None, "open_timeout": 60, "c
 
 def email(n):
     return f"chat{n:05d}@{BENCH_DOMAIN}"
-
-
-def percentile(samples, fraction):
-    if not samples:
-        return float("nan")
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, max(0, int(len(ordered) * fraction + 0.5) - 1))]
 
 
 # --- The database ----------------------------------------------------------------------------------------------------
@@ -200,7 +205,7 @@ def reset_messages(url):
     import psycopg
 
     with psycopg.connect(conninfo(url), autocommit=True) as conn:
-        conn.execute("TRUNCATE chat_message")
+        conn.execute("TRUNCATE chat_message CASCADE")  # (and requests_proposal: none in the bench data)
         conn.execute("UPDATE chat_thread SET last_seq = 0, last_message_at = NULL WHERE last_seq <> 0")
         conn.execute("VACUUM (ANALYZE) chat_message")
         conn.execute("VACUUM (ANALYZE) chat_thread")
@@ -233,39 +238,6 @@ def check_database(url, expected):
 # --- Processes and /proc --------------------------------------------------------------------------------------------
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for(port, process, label, log=None):
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None if isinstance(process, subprocess.Popen) else not process.is_alive():
-            output = Path(log.name).read_text()[-3000:] if log is not None else ""
-            raise RuntimeError(f"{label} exited:\n{output}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"{label} did not start")
-
-
-def daphne_command(port, app, backlog, bootstrap=None):
-    listen = (["-e", f"tcp:port={port}:interface=127.0.0.1:backlog={backlog}"] if backlog
-              else ["-b", "127.0.0.1", "-p", str(port)])
-    head = [sys.executable, "-c", bootstrap] if bootstrap else [sys.executable, "-m", "daphne"]
-    return [*head, "-v", "0", *listen, app]
-
-
-# DEBUG off in the served process: config.settings.local turns it on, and its query log is not what production pays.
-APP_BOOTSTRAP = (
-    "import os, sys; sys.setswitchinterval(float(os.environ.get('BENCH_SWITCH_INTERVAL', '0.005'))); "
-    "from django.conf import settings; settings.DEBUG = False; "
-    "from daphne.cli import CommandLineInterface; CommandLineInterface.entrypoint()"
-)
 
 
 def start_app(url, prefix, backlog, log, app_root, switch_interval=0.005):
@@ -287,22 +259,6 @@ def start_echo(prefix, backlog, log):
                                stdout=log, stderr=subprocess.STDOUT)
     wait_for(port, process, "daphne (echo)", log)
     return process, port
-
-
-def stop(process):
-    if isinstance(process, subprocess.Popen):
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-    else:
-        process.terminate()
-        process.join(10)
-        if process.is_alive():
-            process.kill()
-            process.join()
 
 
 def cpu_seconds(pid):
@@ -343,8 +299,10 @@ class CpuMeter:
     Per process: a process that exits in between (a PostgreSQL backend) is not counted; one that starts in between
     counts with all its CPU time."""
 
-    def __init__(self, server_pid, client_pids):
-        self.groups = {"server": lambda: [server_pid], "clients": lambda: client_pids,
+    def __init__(self, server_pids, client_pids):
+        """``server_pids``: the server's pid, or a list of them (several daphne processes counted as one)."""
+        server_pids = list(server_pids) if isinstance(server_pids, list | tuple) else [server_pids]
+        self.groups = {"server": lambda: server_pids, "clients": lambda: client_pids,
                        "postgres": lambda: pids_named("postgres"), "redis": lambda: pids_named("redis-server")}
 
     def snapshot(self):
@@ -568,7 +526,8 @@ def load_worker(kind, specs, mode, barrier, start_at, results):
 def run_load(kind, specs, mode, processes, server_pid, profile=None):
     """Splits the pairs over client processes, runs the step, returns the merged reports and the CPU used.
 
-    ``profile``: a py-spy command line, run against the server over the measured window."""
+    ``server_pid``: the server's pid, or a list of them. ``profile``: a py-spy command line, run against the
+    (single) server over the measured window."""
     context = multiprocessing.get_context("spawn")
     processes = max(1, min(processes, len(specs)))
     barrier = context.Barrier(processes + 1)
@@ -812,12 +771,17 @@ def run_idle(args, url, tokens, threads, group_thread, prefix, log):
 
 
 def pair_specs(kind, pairs, port, tokens, threads):
+    """The connections of each pair. ``port``: the server's, or for the app a list of daphne processes' ports:
+    pair i then sends through process i mod N and receives through process i + 1 mod N (the same process if N = 1),
+    so that with two or more every message crosses between processes."""
     specs = []
-    for k in pairs:
+    ports = port if isinstance(port, list) else [port]
+    for i, k in enumerate(pairs):
         if kind == "app":
             a, b = 2 * k - 1, 2 * k
-            url = f"ws://127.0.0.1:{port}/ws/"
-            specs.append({"a_url": url, "b_url": url, "a_headers": {"Authorization": f"Token {tokens[a]}"},
+            url = f"ws://127.0.0.1:{ports[i % len(ports)]}/ws/"
+            b_url = f"ws://127.0.0.1:{ports[(i + 1) % len(ports)]}/ws/"
+            specs.append({"a_url": url, "b_url": b_url, "a_headers": {"Authorization": f"Token {tokens[a]}"},
                           "b_headers": {"Authorization": f"Token {tokens[b]}"}, "thread": threads[k]})
         elif kind == "bare":
             specs.append({"a_url": f"ws://127.0.0.1:{port}/bare/{k}/a", "b_url": f"ws://127.0.0.1:{port}/bare/{k}/b",
@@ -828,6 +792,35 @@ def pair_specs(kind, pairs, port, tokens, threads):
             url = f"ws://127.0.0.1:{port}/{'relay' if kind == 'group' else 'relay-pubsub'}/{k}/"
             specs.append({"a_url": url, "b_url": url, "a_headers": {}, "b_headers": {}})
     return specs
+
+
+def run_scale(args, url, tokens, threads, take, prefix, log):
+    """Throughput of the app with 1, 2, … daphne processes sharing one channel-layer prefix (--processes), each at
+    every --windows: the pairs spread over the processes, A and B of a pair on different ones. Returns the rows and
+    the problems the exactly-once checks found."""
+    rows, problems = [], []
+    for count in [int(n) for n in args.processes.split(",")]:
+        servers = []
+        try:
+            for _ in range(count):
+                servers.append(start_app(url, f"{prefix}scale{count}", args.backlog, log, args.app_root,
+                                         args.switch_interval))
+            ports, pids = [port for _, port in servers], [process.pid for process, _ in servers]
+            for window in [int(w) for w in args.windows.split(",")]:
+                mode = {"window": window, "warmup": 1.0, "duration": args.step, "drain": 10.0}
+                specs = pair_specs("app", take(args.pairs), ports, tokens, threads)
+                summary, usage = run_load("app", specs, mode, args.client_processes, pids)
+                summary.update(window=window, processes=count)
+                problems += [f"{count} processes, {window} in flight per pair: {p}"
+                             for p in verify(summary, url)["problems"]]
+                rows.append((summary, usage))
+                print(f"  throughput app, {count} daphne process{'es' if count > 1 else ''} x{window}: "
+                      f"{summary['rate']:.0f}/s, p50 {summary['p50']:.1f} ms, daphne CPU {usage['server']:.0f} %, "
+                      f"PostgreSQL {usage['postgres']:.0f} %, machine {usage['machine']:.0f} %", flush=True)
+        finally:
+            for process, _port in servers:
+                stop(process)
+    return rows, problems
 
 
 def verify(summary, url):
@@ -879,6 +872,11 @@ def main():
     parser.add_argument("--py-spy-gil", action="store_true",
                         help="with --py-spy: sample only the thread holding the GIL (where the CPU goes), not every "
                         "thread at every sample (where the wall-clock time goes)")
+    parser.add_argument("--processes", default="", metavar="N,N,…",
+                        help="scale-out step: the app's throughput with each number of daphne processes (e.g. "
+                        "1,2,3) sharing one Redis, at every --windows; pairs spread over the processes, sender and "
+                        "receiver on different ones")
+    parser.add_argument("--json", metavar="PATH", help="also write the results as JSON (for bench/run_all.py)")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
     args = parser.parse_args()
     if args.quick:
@@ -920,7 +918,7 @@ def main():
     prefix = f"benchchat{os.getpid()}"
     log_path = Path(tempfile.gettempdir()) / f"bench-chat-{os.getpid()}.log"
     profile_path = log_path.with_suffix(".pyspy.txt")
-    load_rows, latency_rows, problems = [], [], []
+    load_rows, latency_rows, scale_rows, problems = [], [], [], []
     idle = None
     servers = []
     next_pair = iter(range(1, LOAD_PAIRS + 1))
@@ -984,17 +982,54 @@ def main():
                 for server in servers:
                     stop(server)
                 servers = []
+            if args.processes:
+                scale_rows, scale_problems = run_scale(args, url, tokens, threads, take, prefix, log)
+                problems += scale_problems
             if not args.skip_idle:
                 idle = run_idle(args, url, tokens, threads, group_thread, prefix, log)
         finally:
             for server in servers:
                 stop(server)
 
-    report(args, latency_rows, load_rows, idle, problems)
+    report(args, latency_rows, load_rows, idle, problems, scale_rows)
+    if args.json:
+        write_json(args.json, code, latency_rows, load_rows, scale_rows, idle, problems)
     print(f"\ndaphne's output: {log_path}")
     if args.py_spy and profile_path.exists():
         profile_summary(profile_path, round(args.step), 200, gil=args.py_spy_gil)
         print(f"\npy-spy profile (raw, collapsed stacks with thread ids): {profile_path}")
+
+
+def report_scale(args, scale_rows, load_rows):
+    print(f"\n### Scale-out: Dugnad /ws/ with 1 to {max(s['processes'] for s, _ in scale_rows)} daphne processes on "
+          f"one Redis ({args.pairs} pairs, closed loop, {args.step:g} s per step; with two or more processes, "
+          "sender and receiver of each pair on different ones)\n")
+    print("| daphne processes | in flight | delivered/s | per process | p50 (ms) | p99 (ms) | daphne CPU (all) | "
+          "daphne CPU per message | clients CPU | PostgreSQL | Redis | others | machine |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for summary, usage in scale_rows:
+        per_message = 10 * usage["server"] / max(summary["rate"], 1e-9)
+        print(f"| {summary['processes']} | {summary['window'] * args.pairs} | {summary['rate']:.0f} | "
+              f"{summary['rate'] / summary['processes']:.0f} | {summary['p50']:.1f} | {summary['p99']:.1f} | "
+              f"{usage['server']:.0f} % | {per_message:.2f} ms | {usage['clients']:.0f} % | "
+              f"{usage['postgres']:.0f} % | {usage['redis']:.0f} % | {usage['others']:.0f} % | "
+              f"{usage['machine']:.0f} % |")
+    best = {}
+    for summary, _ in scale_rows:
+        best[summary["processes"]] = max(best.get(summary["processes"], 0), summary["rate"])
+    baselines = {}
+    for summary, _ in load_rows:
+        if summary["kind"] in ("bare", "echo"):
+            baselines[summary["kind"]] = max(baselines.get(summary["kind"], 0), summary["rate"])
+    one = best.get(1)
+    columns = ["daphne processes", "best delivered/s", "vs 1 process",
+               *(f"share of the {KINDS[kind]}" for kind in baselines)]
+    print("\n| " + " | ".join(columns) + " |")
+    print("|" + " ---: |" * len(columns))
+    for count, rate in sorted(best.items()):
+        cells = [str(count), f"{rate:.0f}", f"{rate / one:.2f}x" if one else "—",
+                 *(f"{rate / base:.3f}" for base in baselines.values())]
+        print("| " + " | ".join(cells) + " |")
 
 
 # How py-spy's samples (taken with --idle: every thread, every sample) are classified, by the frames they hold.
@@ -1048,7 +1083,19 @@ def profile_summary(path, seconds, rate, top=16, gil=False):
             shown += 1
 
 
-def report(args, latency_rows, load_rows, idle, problems):
+def write_json(path, code, latency_rows, load_rows, scale_rows, idle, problems):
+    """The figures of the run, as bench/run_all.py reads them."""
+    def rows(items):
+        return [{**{k: v for k, v in summary.items() if k not in ("errors", "problems")}, "usage": usage,
+                 "label": KINDS[summary["kind"]]} for summary, usage in items]
+
+    Path(path).write_text(json.dumps({
+        "code": code, "latency": rows(latency_rows), "throughput": rows(load_rows), "scale": rows(scale_rows),
+        "idle": idle, "problems": problems,
+    }, indent=1, default=str))
+
+
+def report(args, latency_rows, load_rows, idle, problems, scale_rows=()):
     print(f"\nload average after: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
     if latency_rows:
         print(f"\n### Latency: {args.senders} senders, {args.rate} messages/s in all, {args.duration:g} s "
@@ -1084,8 +1131,10 @@ def report(args, latency_rows, load_rows, idle, problems):
         for kind, rate in best.items():
             share = f"{best['app'] / rate:.3f} ({rate / best['app']:.1f}x faster)" if "app" in best else "—"
             print(f"| {KINDS[kind]} | {rate:.0f} | {share} |")
-    if latency_rows or load_rows:
-        app_rows = [s for s, _ in latency_rows + load_rows if s["kind"] == "app"]
+    if scale_rows:
+        report_scale(args, scale_rows, load_rows)
+    if latency_rows or load_rows or scale_rows:
+        app_rows = [s for s, _ in latency_rows + load_rows + list(scale_rows) if s["kind"] == "app"]
         if app_rows:
             sent = sum(s["sent"] for s in app_rows)
             rows = sum(s["rows"] for s in app_rows)

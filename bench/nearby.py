@@ -159,9 +159,10 @@ def ensure_neighbours(conn):
     conn.execute(
         """
         INSERT INTO neighbours_neighbour (password, is_superuser, email, display_name, language, bio, reach_km,
-                                          notify_frequency, email_verified_at, is_active, is_staff, date_joined)
+                                          notify_frequency, email_verified_at, is_active, is_staff, is_moderator,
+                                          date_joined)
         SELECT '!', false, 'neighbour' || g || '@' || %(domain)s, 'Nabo ' || g, 'nb', '', 5, 'never', now(), true,
-               false, now()
+               false, false, now()
         FROM generate_series(1, %(count)s) AS g
         ON CONFLICT (email) DO NOTHING
         """,
@@ -469,11 +470,20 @@ def measure(args, url):
         print(f"new database sessions opened while measuring: {new_sessions}, for {len(queries)} API calls over HTTP "
               "to each daphne (the other variants keep their connections)")
     base = percentiles(samples[variants[0][0]])
-    print("\n| variant | p50 (ms) | p95 (ms) | p50 / baseline | p95 / baseline |")
+    print(f"\n### Nearby search: {args.rows:,} help requests, open ones within {RADIUS_KM} km in a category, nearest "
+          f"first, {LIMIT} results ({args.iterations} query points)\n")
+    print("| variant | p50 (ms) | p95 (ms) | p50 / baseline | p95 / baseline |")
     print("| --- | ---: | ---: | ---: | ---: |")
     for name, *_ in variants:
         p50, p95 = percentiles(samples[name])
         print(f"| {name} | {p50:.2f} | {p95:.2f} | {p50 / base[0]:.1f}x | {p95 / base[1]:.1f}x |")
+    if args.json:
+        Path(args.json).write_text(json.dumps({
+            "rows": args.rows, "iterations": args.iterations, "mismatches": mismatches,
+            "open_within": {"p50": opens[0], "p95": opens[1]}, "in_category": {"p50": matches[0], "p95": matches[1]},
+            "variants": {name: dict(zip(("p50", "p95"), percentiles(samples[name]), strict=True))
+                         for name, *_ in variants},
+        }, indent=1))
 
     print(f"\nThe queries of one API call at {query.lat},{query.lon} ({query.slug}; {discs[typical][0]} open requests "
           f"within {RADIUS_KM} km, {discs[typical][1]} in the category):")
@@ -507,6 +517,7 @@ def main():
     parser.add_argument("--sparse", type=float, default=0.1, help="share of query points anywhere in the box")
     parser.add_argument("--seed", default="dugnad", help="the data and the query points follow from it")
     parser.add_argument("--no-http", action="store_true", help="skip the daphne variant")
+    parser.add_argument("--json", metavar="PATH", help="also write the results as JSON (for bench/run_all.py)")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
     args = parser.parse_args()
 
