@@ -32,7 +32,7 @@ def extend_schedules(timestamp=None):
 @app.periodic(cron="0 5 * * *", periodic_id="daily", task_kwargs={"frequency": "daily"}, lock="send_digests.daily")
 @app.periodic(cron="0 5 * * 1", periodic_id="weekly", task_kwargs={"frequency": "weekly"},
               lock="send_digests.weekly")
-@app.task(retry=RETRY)
+@app.task(lock="send_digests", retry=RETRY)
 def send_digests(frequency, timestamp=None):
     sent = digests_send(frequency=frequency, base_url=base_url())
     logger.info("%s %s digests sent", sent, frequency, extra={"sent": sent, "frequency": frequency})

@@ -44,7 +44,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     # First, so that everything after it (and its log records) knows the request's id, and every request is counted.
-    "config.middleware.RequestIdMiddleware",
+    "config.request_id.RequestIdMiddleware",
     "config.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "config.middleware.SecurityHeadersMiddleware",
