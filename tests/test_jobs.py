@@ -57,7 +57,8 @@ def test_every_periodic_job_has_a_lock_so_runs_never_overlap():
         for periodic in app.periodic_registry.periodic_tasks.values()
     ]
 
-    assert all(locks) and len(set(locks)) == len(SCHEDULE)
+    assert all(locks)
+    assert len(set(locks)) == len(SCHEDULE)
 
 
 @contextlib.contextmanager

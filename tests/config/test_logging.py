@@ -21,10 +21,12 @@ def test_a_json_line_holds_time_in_utc_level_logger_message_and_extra_fields():
 
     entry = json.loads(line)
     assert "\n" not in line
-    assert entry["time"].endswith("Z") and entry["time"][10] == "T"
+    assert entry["time"].endswith("Z")
+    assert entry["time"][10] == "T"
     assert (entry["level"], entry["logger"], entry["message"]) == ("WARNING", "dugnad.test", "Hello there")
     assert (entry["thread_id"], entry["who"]) == (7, {"id": 3})
-    assert "request_id" not in entry and "exception" not in entry
+    assert "request_id" not in entry
+    assert "exception" not in entry
 
 
 def test_a_json_line_carries_the_request_id_of_the_current_request():
@@ -59,7 +61,8 @@ def test_a_json_line_holds_the_exception_text_and_survives_values_json_cannot_ho
 
     entry = json.loads(line)
     assert "\n" not in line
-    assert "ValueError: broken" in entry["exception"] and "Traceback" in entry["exception"]
+    assert "ValueError: broken" in entry["exception"]
+    assert "Traceback" in entry["exception"]
     assert entry["request"].startswith("<object object")
 
 
@@ -90,7 +93,9 @@ def test_a_sane_incoming_request_id_is_kept(value):
 def test_an_unusable_incoming_request_id_is_replaced_by_a_new_one(value):
     new = request_id_from(value)
 
-    assert new != value and len(new) == 32 and int(new, 16) >= 0
+    assert new != value
+    assert len(new) == 32
+    assert int(new, 16) >= 0
 
 
 @pytest.mark.django_db
@@ -104,7 +109,8 @@ def test_the_response_returns_the_proxys_request_id(client):
 def test_a_request_without_an_id_gets_a_new_one_each_time(client):
     first, second = client.get("/healthz")["X-Request-ID"], client.get("/healthz")["X-Request-ID"]
 
-    assert len(first) == len(second) == 32 and first != second
+    assert len(first) == len(second) == 32
+    assert first != second
 
 
 @pytest.mark.django_db

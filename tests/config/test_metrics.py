@@ -23,7 +23,7 @@ def test_loopback_without_a_proxy_may_read_the_metrics_when_no_token_is_set(clie
     assert b"dugnad_websocket_connections " in response.content
 
 
-@pytest.mark.parametrize("remote, forwarded", [("10.0.0.7", None), ("127.0.0.1", "203.0.113.5"), ("::1", "x")])
+@pytest.mark.parametrize(("remote", "forwarded"), [("10.0.0.7", None), ("127.0.0.1", "203.0.113.5"), ("::1", "x")])
 def test_requests_from_elsewhere_or_through_the_proxy_are_refused_when_no_token_is_set(client, remote, forwarded):
     headers = {"HTTP_X_FORWARDED_FOR": forwarded} if forwarded else {}
 
