@@ -15,10 +15,21 @@ import time
 
 from django.conf import settings
 from django.http import HttpResponse
-from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    Counter,
+    Gauge,
+    Histogram,
+    disable_created_metrics,
+    generate_latest,
+)
 from prometheus_client.core import CounterMetricFamily
 
 logger = logging.getLogger("dugnad.access")
+
+# No "<name>_created" series beside every counter: Prometheus does not need them and they double the output.
+disable_created_metrics()
 
 PATH = "/metrics"
 _LOOPBACK = {"127.0.0.1", "::1"}
