@@ -54,3 +54,10 @@ lock: setup
 	  -o requirements.lock requirements.in
 	@$(VENV)/bin/pip-compile -q --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
 	  -o requirements-dev.lock requirements-dev.in
+
+# --- Operations (ops) ---
+.PHONY: worker
+# The background-job worker (procrastinate): runs the periodic jobs (expiry, reminders, e-mails, retention).
+worker: migrate
+	@DJANGO_SETTINGS_MODULE=config.settings.local exec $(PY) manage.py procrastinate worker
+# --- end of operations block ---
