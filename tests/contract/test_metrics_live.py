@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import time
 import uuid
 
 import httpx
@@ -25,6 +26,15 @@ def scrape(base_url):
         for family in text_string_to_metric_families(response.text)
         for sample in family.samples
     }
+
+
+def scrape_until(base_url, condition, timeout=10):
+    """Scrapes until ``condition(metrics)`` holds (daphne handles a closed connection just after the client's close
+    handshake ends); returns the last scrape either way."""
+    deadline = time.monotonic() + timeout
+    while not condition(metrics := scrape(base_url)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return metrics
 
 
 async def frames_until(ws, wanted_type):
@@ -61,7 +71,7 @@ def send_one_message_and_scrape(base_url):
 def test_metrics_count_the_open_connection_and_the_stored_message():
     with daphne() as url:
         ack, metrics = send_one_message_and_scrape(url)
-        after_close = scrape(url)
+        after_close = scrape_until(url, lambda m: m[("dugnad_websocket_connections", ())] == 0)
 
     assert ack["seq"] == 1
     assert metrics[("dugnad_websocket_connections", ())] == 1
