@@ -55,7 +55,6 @@ lock: setup
 	@$(VENV)/bin/pip-compile -q --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
 	  -o requirements-dev.lock requirements-dev.in
 
-# --- Scale-out and benchmarks (helper "scale") ---------------------------------------------------------------------
 .PHONY: scale-demo bench
 
 # Three daphne processes (ports 8001–8003) on one Redis and a database of their own (dugnad_scale_demo); scripted
@@ -67,3 +66,8 @@ scale-demo: setup-test messages
 # docs/benchmarks.md (about 12 minutes). QUICK=1: small sizes, about 4 minutes, printed only (docs untouched).
 bench: setup-test messages
 	@$(PY) bench/run_all.py $(if $(QUICK),--quick)
+
+# The background-job worker (procrastinate): runs the periodic jobs (expiry, reminders, e-mails, retention).
+.PHONY: worker
+worker: migrate
+	@DJANGO_SETTINGS_MODULE=config.settings.local exec $(PY) manage.py procrastinate worker

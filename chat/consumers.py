@@ -19,6 +19,8 @@ from chat import events, selectors, services
 from chat.db import in_database_thread
 from chat.events import message_payload, neighbour_group, thread_group
 from chat.models import Thread
+from config import metrics
+from config.request_id import connection_id_new
 from neighbours import ratelimit
 from neighbours.selectors import block_relations
 
@@ -105,6 +107,7 @@ class ConnectionConsumer(AsyncJsonWebsocketConsumer):
         await handler(message)
 
     async def connect(self):
+        connection_id_new()  # for this connection's log records
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
             await self.close()  # before accept(): the handshake is refused with 403
@@ -116,8 +119,10 @@ class ConnectionConsumer(AsyncJsonWebsocketConsumer):
         self.bucket = TokenBucket(settings.DUGNAD_WS_FRAMES_PER_SECOND, settings.DUGNAD_WS_FRAME_BURST)
         await self._group_add(neighbour_group(user.pk))
         await self.accept()
+        metrics.websocket_opened(self)
 
     async def disconnect(self, code):
+        metrics.websocket_closed(self, code)
         if not hasattr(self, "neighbour"):
             return
         for group in [neighbour_group(self.neighbour.pk), *map(thread_group, self.subscriptions)]:
@@ -127,15 +132,18 @@ class ConnectionConsumer(AsyncJsonWebsocketConsumer):
         try:
             await self.channel_layer.group_add(group, self.channel_name)
         except Exception:
+            metrics.channel_layer_error("group_add")
             logger.warning("Could not join %s", group, exc_info=True)
 
     async def _group_discard(self, group):
         try:
             await self.channel_layer.group_discard(group, self.channel_name)
         except Exception:
+            metrics.channel_layer_error("group_discard")
             logger.warning("Could not leave %s", group, exc_info=True)
 
     async def receive(self, text_data=None, bytes_data=None):
+        metrics.frame_received()
         if text_data is None:
             return await self.send_error("bad_frame", _("Frames must be JSON text."))
         if len(text_data) > MAX_FRAME_CHARS:
@@ -167,6 +175,7 @@ class ConnectionConsumer(AsyncJsonWebsocketConsumer):
 
     @classmethod
     async def encode_json(cls, content):
+        metrics.frame_sent(content)
         return json.dumps(content, ensure_ascii=False, separators=(",", ":"))
 
     # --- client frames ---------------------------------------------------------------------------------------

@@ -13,6 +13,8 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.utils.translation import gettext as _
 
+from config import metrics
+
 logger = logging.getLogger(__name__)
 
 
@@ -102,6 +104,7 @@ async def group_send_quietly(group, event):
     try:
         await get_channel_layer().group_send(group, event)
     except Exception:
+        metrics.channel_layer_error("group_send")
         logger.warning("Channel layer unavailable; %s not delivered live to %s", event["type"], group, exc_info=True)
 
 
@@ -116,6 +119,7 @@ def _group_send(group, event):
 def broadcast_message(*, payload, notify_ids, title):
     """Sends a committed message to the connections subscribed to its thread, and a ``message`` notification to
     the other participants' connections (those not looking at the thread learn that something is waiting)."""
+    metrics.chat_message_stored()
     _group_send(thread_group(payload["thread"]), {"type": "chat.message", "message": payload})
     author = payload["author"]
     notification = {

@@ -4,6 +4,8 @@ from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
+from config.logging import logging_config
+
 from .env import database_from_url, env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -30,6 +32,8 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "channels",
+    # Background jobs and their timers (PostgreSQL job queue; the apps' tasks.py are found by autodiscovery).
+    "procrastinate.contrib.django",
     "neighbours",
     "geo",
     "chat",
@@ -39,6 +43,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that everything after it (and its log records) knows the request's id, and every request is counted.
+    "config.request_id.RequestIdMiddleware",
+    "config.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "config.middleware.SecurityHeadersMiddleware",
     "config.middleware.DatabaseUnavailableMiddleware",
@@ -261,14 +268,21 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("DUGNAD_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
-}
+# --- Operations: logs, metrics, background jobs (ops) ---
+# "json" writes one JSON object per line (production's default), "plain" a readable line (see config/logging.py).
+LOGGING = logging_config(
+    log_format=env_str("DUGNAD_LOG_FORMAT", "plain").strip().lower(), level=env_str("DUGNAD_LOG_LEVEL", "INFO")
+)
+# /metrics answers requests with "Authorization: Bearer <this>"; with none set, only loopback requests that did not
+# come through the proxy (no X-Forwarded-For) see it.
+DUGNAD_METRICS_TOKEN = env_str("DUGNAD_METRICS_TOKEN", "")
+# The site's public address for links in e-mails sent by background jobs (e.g. "https://dugnad.example.kommune.no");
+# required in production. The management commands take --base-url instead.
+DUGNAD_BASE_URL = env_str("DUGNAD_BASE_URL", "")
+# A failed background job is tried again this many times, this many seconds apart, before it is recorded as failed.
+DUGNAD_JOB_RETRIES = env_int("DUGNAD_JOB_RETRIES", 2)
+DUGNAD_JOB_RETRY_SECONDS = env_int("DUGNAD_JOB_RETRY_SECONDS", 120)
+# --- end of operations block ---
 
 # Geocoding (geo/services.py): a Nominatim-compatible service consulted after the local gazetteer; off when empty.
 DUGNAD_GEOCODER_URL = env_str("DUGNAD_GEOCODER_URL", "")

@@ -13,3 +13,5 @@ from .base import *  # noqa: F403
 
 DEBUG = True
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]", *ALLOWED_HOSTS]  # noqa: F405
+# Links in e-mails sent by the background jobs point at `make run`'s server.
+DUGNAD_BASE_URL = DUGNAD_BASE_URL or "http://127.0.0.1:8000"  # noqa: F405

@@ -2,6 +2,8 @@
 
 from django.core.exceptions import ImproperlyConfigured
 
+from config.logging import logging_config
+
 from .base import *  # noqa: F403
 from .env import env_bool, env_int, env_str
 
@@ -25,3 +27,11 @@ EMAIL_HOST_USER = env_str("DJANGO_EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("DJANGO_EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", True)
 EMAIL_TIMEOUT = 10
+
+# --- Operations: logs, metrics, background jobs (ops) ---
+LOGGING = logging_config(
+    log_format=env_str("DUGNAD_LOG_FORMAT", "json").strip().lower(), level=env_str("DUGNAD_LOG_LEVEL", "INFO")
+)
+# Links in e-mails sent by the background jobs (the worker has no request to take the address from).
+DUGNAD_BASE_URL = env_str("DUGNAD_BASE_URL")
+# --- end of operations block ---

@@ -24,3 +24,5 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Throttle counters live in the per-process cache so that tests running in parallel never share them.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Links in e-mails sent by the background jobs (tests/test_jobs.py).
+DUGNAD_BASE_URL = DUGNAD_BASE_URL or "http://testserver"  # noqa: F405
