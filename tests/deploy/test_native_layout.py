@@ -315,3 +315,26 @@ def test_the_proxy_keeps_serving_through_the_other_daphne_when_one_stops(layout)
     served = second.proxied("GET", "/healthz")
     wait_for(lambda: layout.get("/healthz")[0] == 200 and second.proxied("GET", "/healthz") > served,
              "the restarted daphne to be back in rotation")
+
+
+def test_each_daphne_answers_the_image_health_check_over_plain_http(layout):
+    """deploy/healthcheck.py (compose's probe) gets 200 from /healthz: exempt from the HTTPS redirect, Host accepted."""
+    env = {**os.environ, "DJANGO_ALLOWED_HOSTS": SITE}
+    results = [
+        subprocess.run([sys.executable, "deploy/healthcheck.py", f"http://127.0.0.1:{one.port}/healthz"], cwd=ROOT,
+                       env=env, capture_output=True, text=True, timeout=30, check=False)
+        for one in layout.daphnes
+    ]
+
+    assert [result.returncode for result in results] == [0, 0], [result.stderr for result in results]
+
+
+def test_each_daphne_listens_on_localhost_with_the_units_raised_backlog(layout):
+    for one in layout.daphnes:
+        listening = subprocess.run(["ss", "-ltnH", f"sport = :{one.port}"], capture_output=True, text=True,
+                                   timeout=30, check=True).stdout.split()
+
+        # State, Recv-Q, Send-Q (for a listening socket: the backlog), local address.
+        assert listening[0] == "LISTEN"
+        assert listening[2] == "2048"
+        assert listening[3] == f"127.0.0.1:{one.port}"
