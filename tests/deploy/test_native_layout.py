@@ -36,7 +36,9 @@ CADDYFILE = ROOT / "deploy" / "Caddyfile"
 SITE = "localhost"
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 # daphne's access log: `<client host>:<client port> - - [<date>] "<METHOD or WSCONNECT> <path>" ...`.
-ACCESS_LINE = re.compile(r'^(?P<host>\S+):(?P<port>\d+) - - \[[^]]*\] "(?P<method>[A-Z]+) (?P<path>\S+)')
+ACCESS_LINE = re.compile(
+    r'^(?P<host>\S+):(?P<port>\d+) - - \[[^]]*\] "(?P<method>[A-Z]+) (?P<path>\S+)"(?: (?P<status>\d+))?'
+)
 
 
 def wait_for(condition, what, timeout=30):
@@ -77,6 +79,15 @@ class Daphne:
                     and match["path"].startswith(path_prefix)):
                 count += 1
         return count
+
+
+    def probed(self):
+        """How many of the proxy's own health checks (no X-Forwarded-For) this process answered with 200."""
+        return sum(
+            1 for line in self.log_path.read_text(errors="replace").splitlines()
+            if (match := ACCESS_LINE.match(line)) and match["port"] != "0" and match["path"] == "/healthz"
+            and match["status"] == "200"
+        )
 
 
 class Layout:
@@ -227,6 +238,13 @@ def test_an_api_call_with_a_token_goes_through_the_proxy(layout):
     assert status == 200, body[:500]
     assert headers["Content-Type"].startswith("application/json")
     assert json.loads(body)["display_name"] == "Ann"
+
+
+def test_the_proxy_probes_each_daphne_with_a_host_django_accepts(layout):
+    """Caddy's active health checks reach /healthz over plain HTTP and get 200 (not 400 for the Host, not 301)."""
+    wait_for(lambda: all(one.probed() > 0 for one in layout.daphnes), "a passed health check on each daphne")
+
+    assert all(one.probed() > 0 for one in layout.daphnes)
 
 
 def test_requests_are_spread_over_both_daphne_processes(layout):
