@@ -200,3 +200,41 @@ def test_the_target_starts_migrations_three_daphne_processes_and_the_worker():
         assert "dugnad-migrate.service" in unit_values(SYSTEMD / name, "Unit", "After")[0].split()
     migrate = dict(unit_entries(SYSTEMD / "dugnad-migrate.service")["Service"])
     assert migrate["Type"] == "oneshot"
+
+
+def _caddyfile_required_variables():
+    """The {$NAME} placeholders of the Caddyfile that have no default."""
+    lines = [line for line in (DEPLOY / "Caddyfile").read_text().splitlines() if not line.lstrip().startswith("#")]
+    return set(re.findall(r"\{\$([A-Z_]+)\}", "\n".join(lines)))
+
+
+def _env_file_keys(path):
+    return {line.split("=", 1)[0] for line in path.read_text().splitlines() if re.match(r"^[A-Z_]+=", line)}
+
+
+def test_both_layouts_give_caddy_every_setting_it_requires(services):
+    required = _caddyfile_required_variables()
+
+    compose_provides = _env_file_keys(ENV_EXAMPLE) | set(services["caddy"]["environment"])
+    systemd_provides = _env_file_keys(SYSTEMD / "caddy.env.example")
+    assert required == {"DUGNAD_SITE_ADDRESS", "DUGNAD_UPSTREAMS", "DUGNAD_HOST", "DUGNAD_STATIC_ROOT", "CADDY_TLS"}
+    assert required <= compose_provides
+    assert required <= systemd_provides
+
+
+def test_the_hosts_caddy_service_runs_the_repositorys_caddyfile_with_dugnads_environment():
+    drop_in = SYSTEMD / "caddy.service.d" / "dugnad.conf"
+
+    assert unit_values(drop_in, "Service", "EnvironmentFile") == ["/etc/dugnad/caddy.env"]
+    exec_start = unit_values(drop_in, "Service", "ExecStart")
+    assert exec_start[0] == ""  # clears Debian's own ExecStart first
+    argv = shlex.split(exec_start[1])
+    assert argv[argv.index("--config") + 1] == f"{INSTALL_DIR}/deploy/Caddyfile"
+    # Caddy serves the directory dugnad-migrate.service collects the static files into.
+    static_root = _env_value(SYSTEMD / "caddy.env.example", "DUGNAD_STATIC_ROOT")
+    migrate_environment = unit_values(SYSTEMD / "dugnad-migrate.service", "Service", "Environment")
+    assert f"DUGNAD_STATIC_ROOT={static_root}" in migrate_environment
+
+
+def _env_value(path, key):
+    return next(line.split("=", 1)[1] for line in path.read_text().splitlines() if line.startswith(f"{key}="))
