@@ -46,6 +46,7 @@ PRODUCTION_ENV = {
     "DJANGO_SECRET_KEY": "x7#kq2!" + "Lm9vPz4R8tW1yB6nC3dF5gH0jK" * 3,
     "DJANGO_ALLOWED_HOSTS": "dugnad.example.org",
     "DJANGO_EMAIL_HOST": "smtp.example.org",
+    "DUGNAD_BASE_URL": "https://dugnad.example.org",
     # Production has no default database (nothing is contacted by these checks).
     "DATABASE_URL": "postgis://dugnad:unused@db.invalid:5432/dugnad",
 }

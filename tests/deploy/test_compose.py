@@ -117,8 +117,9 @@ def test_data_lives_in_named_volumes(services):
 def test_the_example_env_file_documents_every_setting_production_requires():
     keys = {line.split("=", 1)[0] for line in ENV_EXAMPLE.read_text().splitlines() if re.match(r"^[A-Z_]+=", line)}
 
-    required = {"DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DJANGO_EMAIL_HOST", "DATABASE_URL", "REDIS_URL",
-                "POSTGRES_PASSWORD", "DUGNAD_SITE_ADDRESS", "DUGNAD_HOST", "CADDY_TLS"}
+    required = {"DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DJANGO_EMAIL_HOST", "DUGNAD_BASE_URL", "DATABASE_URL",
+                "REDIS_URL", "DUGNAD_METRICS_TOKEN", "POSTGRES_PASSWORD", "DUGNAD_SITE_ADDRESS", "DUGNAD_HOST",
+                "CADDY_TLS"}
     assert required <= keys
     database_url = next(line for line in ENV_EXAMPLE.read_text().splitlines() if line.startswith("DATABASE_URL="))
     assert "pool=1" in database_url

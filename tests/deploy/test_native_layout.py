@@ -131,6 +131,7 @@ def production_env(static_root):
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "DJANGO_ALLOWED_HOSTS": SITE,
         "DJANGO_EMAIL_HOST": "smtp.invalid",
+        "DUGNAD_BASE_URL": f"https://{SITE}",
         "DUGNAD_STATIC_ROOT": str(static_root),
         "DUGNAD_RATE_LIMITS": "off",
         "PYTHONUNBUFFERED": "1",
