@@ -91,8 +91,9 @@ class Daphne:
 
 
 class Layout:
-    def __init__(self, https_port, http_port, admin_port, ca_file, static_root, daphnes):
+    def __init__(self, https_port, http_port, admin_port, ca_file, static_root, daphnes, caddy_log):
         self.https_port, self.http_port, self.admin_port = https_port, http_port, admin_port
+        self.caddy_log = caddy_log
         self.static_root, self.daphnes = static_root, daphnes
         self.tls = ssl.create_default_context(cafile=str(ca_file))
 
@@ -117,6 +118,16 @@ class Layout:
             return response.status, response.headers
         finally:
             connection.close()
+
+    def access_records(self):
+        """Caddy's access log (JSON lines), oldest first."""
+        records = []
+        for line in self.caddy_log.read_text(errors="replace").splitlines():
+            with contextlib.suppress(ValueError):
+                record = json.loads(line)
+                if record.get("logger", "").startswith("http.log.access"):
+                    records.append(record)
+        return records
 
     def websocket(self, token):
         return websockets.connect(
@@ -182,7 +193,7 @@ def layout(django_db_setup, django_db_blocker, tmp_path_factory):
             return tcp_open(https_port) and ca_file.exists()
 
         wait_for(caddy_ready, "Caddy to serve HTTPS")
-        layout = Layout(https_port, http_port, admin_port, ca_file, static_root, daphnes)
+        layout = Layout(https_port, http_port, admin_port, ca_file, static_root, daphnes, caddy_log)
         # The first certificate is issued on the first handshake; wait until a page comes through.
         wait_for(lambda: _answers(layout), "the first page through the proxy")
         yield layout
@@ -221,13 +232,18 @@ def test_plain_http_is_redirected_to_https_by_the_proxy(layout):
     assert headers["Location"].startswith(f"https://{SITE}")
 
 
-def test_every_response_carries_a_request_id_from_the_proxy(layout):
+def test_every_request_gets_an_id_from_the_proxy_that_its_access_log_and_the_client_see(layout):
     first = layout.get("/healthz")[1]["X-Request-ID"]
     second = layout.get("/healthz")[1]["X-Request-ID"]
 
     assert UUID.match(first)
     assert UUID.match(second)
     assert first != second
+    logged = []
+    wait_for(lambda: logged.extend(
+        record["resp_headers"].get("X-Request-Id", [None])[0] for record in layout.access_records()
+    ) or second in logged, "the request in Caddy's access log")
+    assert first in logged
 
 
 def test_an_api_call_with_a_token_goes_through_the_proxy(layout):
