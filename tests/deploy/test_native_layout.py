@@ -154,9 +154,9 @@ def layout(django_db_setup, django_db_blocker, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("layout")
     static_root = tmp / "static"
     env = {**production_env(static_root), "DATABASE_URL": database_url()}
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
-        cwd=ROOT, env={**os.environ, **env}, check=True, timeout=300,
+    # Collected while the daphne processes start (they read the manifest only when rendering a page).
+    collectstatic = subprocess.Popen(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=ROOT, env={**os.environ, **env},
     )
     daphnes = [Daphne(name, free_port(), tmp / f"{name}.log", env) for name in ("first", "second")]
     https_port, http_port, admin_port = free_port(), free_port(), free_port()
@@ -180,6 +180,7 @@ def layout(django_db_setup, django_db_blocker, tmp_path_factory):
         for one in daphnes:
             one.start()
             stack.callback(one.stop)
+        assert collectstatic.wait(timeout=300) == 0
         with open(caddy_log, "wb") as log:
             caddy = subprocess.Popen(
                 [shutil.which("caddy"), "run", "--config", str(CADDYFILE), "--adapter", "caddyfile"],
