@@ -231,10 +231,11 @@ def test_the_hosts_caddy_service_runs_the_repositorys_caddyfile_with_dugnads_env
     assert exec_start[0] == ""  # clears Debian's own ExecStart first
     argv = shlex.split(exec_start[1])
     assert argv[argv.index("--config") + 1] == f"{INSTALL_DIR}/deploy/Caddyfile"
-    # Caddy serves the directory dugnad-migrate.service collects the static files into.
+    # Caddy serves the directory dugnad-migrate.service collects the static files into, and the processes that
+    # render pages read the manifest of hashed names from the same place.
     static_root = _env_value(SYSTEMD / "caddy.env.example", "DUGNAD_STATIC_ROOT")
-    migrate_environment = unit_values(SYSTEMD / "dugnad-migrate.service", "Service", "Environment")
-    assert f"DUGNAD_STATIC_ROOT={static_root}" in migrate_environment
+    for name in ("dugnad-migrate.service", "dugnad-daphne@.service", "dugnad-worker.service"):
+        assert f"DUGNAD_STATIC_ROOT={static_root}" in unit_values(SYSTEMD / name, "Service", "Environment"), name
 
 
 def _env_value(path, key):
