@@ -12,7 +12,7 @@ PY := $(VENV)/bin/python
 export DATABASE_URL ?= postgis://dugnad:dugnad@127.0.0.1:5432/dugnad
 export REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: run test setup setup-test migrate messages messages-extract demo lint lock
+.PHONY: run test setup setup-test migrate messages messages-extract demo lint lock prod-check
 
 setup:
 	@deploy/local/bootstrap.sh
@@ -71,3 +71,7 @@ bench: setup-test messages
 .PHONY: worker
 worker: migrate
 	@DJANGO_SETTINGS_MODULE=config.settings.local exec $(PY) manage.py procrastinate worker
+
+# Production settings with throwaway secrets: check --deploy (no warnings), migrations applied, collectstatic.
+prod-check: setup messages
+	@deploy/prod-check.sh

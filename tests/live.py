@@ -31,10 +31,18 @@ def database_url(database_name=None):
     )
 
 
+def default_command(port):
+    return [sys.executable, "-m", "daphne", "-v", "1", "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"]
+
+
 @contextlib.contextmanager
-def daphne(**env_overrides):
-    """Runs ``daphne config.asgi:application`` on a free port; yields its base URL ``http://127.0.0.1:<port>``."""
-    port = free_port()
+def daphne(*, port=None, command=default_command, log_path=None, **env_overrides):
+    """Runs ``daphne config.asgi:application`` on a free port; yields its base URL ``http://127.0.0.1:<port>``.
+
+    ``command(port)`` gives another command line (tests/deploy/ run the systemd unit's); with ``log_path`` the
+    process's output is written there and kept.
+    """
+    port = port or free_port()
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
@@ -44,13 +52,12 @@ def daphne(**env_overrides):
         **env_overrides,
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    with tempfile.NamedTemporaryFile(prefix="daphne-", suffix=".log", delete=False) as log:
-        log_path = log.name
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-v", "1", "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )
+    keep_log = log_path is not None
+    if not keep_log:
+        with tempfile.NamedTemporaryFile(prefix="daphne-", suffix=".log", delete=False) as log:
+            log_path = log.name
+    with open(log_path, "ab") as log:
+        process = subprocess.Popen(command(port), cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -69,4 +76,5 @@ def daphne(**env_overrides):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-        os.unlink(log_path)
+        if not keep_log:
+            os.unlink(log_path)

@@ -47,6 +47,8 @@ PRODUCTION_ENV = {
     "DJANGO_ALLOWED_HOSTS": "dugnad.example.org",
     "DJANGO_EMAIL_HOST": "smtp.example.org",
     "DUGNAD_BASE_URL": "https://dugnad.example.org",
+    # Production has no default database (nothing is contacted by these checks).
+    "DATABASE_URL": "postgis://dugnad:unused@db.invalid:5432/dugnad",
 }
 
 

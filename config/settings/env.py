@@ -50,7 +50,7 @@ def env_list(name, default):
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
-def database_from_url(url):
+def database_from_url(url, *, pool_by_default=False):
     """A ``DATABASES`` entry for a ``postgis://user:password@host:port/name?options`` URL.
 
     ``postgres://`` and ``postgresql://`` are accepted too; the engine is always GeoDjango's PostGIS backend.
@@ -58,14 +58,15 @@ def database_from_url(url):
     than most requests and WebSocket handshakes take. With ``pool=1`` a psycopg connection pool is used instead
     (``pool_max`` connections per process, default 20; waiting at most ``pool_timeout`` seconds, default 5): under
     ASGI each HTTP request runs in a thread of its own, which a per-thread persistent connection cannot serve, so
-    without a pool every HTTP request opens a connection (docs/benchmarks.md).
+    without a pool every HTTP request opens a connection (docs/benchmarks.md). ``pool_by_default`` decides for a
+    URL that does not say (production settings); an explicit ``pool=0`` always turns the pool off.
     """
     parsed = urlparse(url)
     if parsed.scheme not in {"postgis", "postgres", "postgresql"}:
         raise ImproperlyConfigured(f"DATABASE_URL must be a postgis:// URL, not {parsed.scheme}://.")
     options = {key: values[-1] for key, values in parse_qs(parsed.query).items()}
     conn_max_age = int(options.pop("conn_max_age", 60))
-    pooled = options.pop("pool", "0").strip().lower() in _TRUE
+    pooled = options.pop("pool", "1" if pool_by_default else "0").strip().lower() in _TRUE
     pool_max = int(options.pop("pool_max", 20))
     pool_timeout = float(options.pop("pool_timeout", 5))
     if pooled:

@@ -17,6 +17,11 @@ STEP="makemigrations --check"
 "$VENV/bin/python" manage.py makemigrations --check --dry-run -v 0 \
   || { echo "make test: models changed without a migration; run manage.py makemigrations." >&2; exit 1; }
 
+# --- deploy: production settings with throwaway secrets (check --deploy, migrations, collectstatic) -----------
+STEP="prod-check"
+deploy/prod-check.sh >/dev/null
+# --- end deploy ---
+
 STEP="unit, PostGIS and WebSocket tests"
 "$VENV/bin/python" -m pytest -n "${TEST_WORKERS:-2}" --ignore=tests/e2e "$@"
 

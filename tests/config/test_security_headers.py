@@ -109,6 +109,8 @@ def test_production_settings_keep_cookies_and_transport_secure():
         "DJANGO_ALLOWED_HOSTS": "dugnad.example.org",
         "DJANGO_EMAIL_HOST": "smtp.example.org",
         "DUGNAD_BASE_URL": "https://dugnad.example.org",
+        # Production has no default database (nothing is contacted by these checks).
+        "DATABASE_URL": "postgis://dugnad:unused@db.invalid:5432/dugnad",
     }
     result = subprocess.run(
         [sys.executable, "-c", f"import django; django.setup(); {code}"], cwd=ROOT, env=env, capture_output=True,
