@@ -37,9 +37,9 @@ migrate: setup messages
 demo: migrate
 	@DJANGO_SETTINGS_MODULE=config.settings.local $(PY) manage.py load_demo
 
+# daphne and the background-job worker beside it (deploy/local/run.sh).
 run: demo
-	@echo "Dugnad is at http://$(HOST):$(PORT)/ (Ctrl-C stops it)."
-	@DJANGO_SETTINGS_MODULE=config.settings.local exec $(VENV)/bin/daphne -b $(HOST) -p $(PORT) config.asgi:application
+	@HOST=$(HOST) PORT=$(PORT) VENV=$(VENV) deploy/local/run.sh
 
 test: setup-test messages
 	@deploy/local/test.sh
