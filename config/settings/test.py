@@ -24,3 +24,10 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Throttle counters live in the per-process cache so that tests running in parallel never share them.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- fault tests (tests/faults/) -------------------------------------------------------------------------------------
+# A live daphne that a fault test points at its own private Redis keeps its cache there too, as in production, so
+# that stopping that Redis stops everything production would lose (rate-limit counters included).
+if os.environ.get("DUGNAD_TEST_CACHE_URL"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": os.environ["DUGNAD_TEST_CACHE_URL"], "KEY_PREFIX": "dugnad"}}

@@ -73,6 +73,9 @@ class _Process:
 
     def close(self):
         self.stop()
+        if os.environ.get("DUGNAD_KEEP_LOGS"):
+            print(f"{self.what} log kept: {self.log_path}")
+            return
         with contextlib.suppress(FileNotFoundError):
             os.unlink(self.log_path)
 
