@@ -37,20 +37,28 @@ MAX_FRAME_CHARS = 64 * 1024
 READ_POSITIONS_UP_TO = 50
 # Missed messages are read from the database in pages of this many.
 BACKLOG_PAGE = 500
-# How often each process checks that its channel layer (Redis) answers, to notice an outage ending.
+# How often each process checks that its channel layer (Redis) answers, to notice an outage ending, and how long
+# a probe may take to come back.
 LAYER_CHECK_SECONDS = 1.0
+LAYER_PROBE_TIMEOUT = 5.0
+# Close code asking a client to reconnect: a connection accepted while the channel layer was down gets a channel
+# (and so live delivery) only by reconnecting. (Daphne allows only 1000 and 3000–4999.)
+CLOSE_RECONNECT = 4012
 
 
 class _LayerWatch:
     """Notices the channel layer (Redis) coming back after an outage and tells every connection of this process.
 
-    While Redis is down, every hint published is lost, and groups joined meanwhile are not subscribed in Redis
-    (redis-py re-subscribes after a reconnect only what was subscribed before). Nothing in the layer reports its
-    recovery, so a task per event loop publishes a probe every ``LAYER_CHECK_SECONDS``; after a failed probe, or
-    after any layer call of this process failed meanwhile (``events.layer_failures``: an outage shorter than the
-    probe's period), the first probe that succeeds makes every connection re-join its groups and catch up from the
-    database. (A short outage that no call of this process ran into goes unnoticed here; its connections fill the
-    gap at the thread's next message, see ``chat_message``.)
+    While Redis is down every hint published is lost, and groups joined meanwhile are not subscribed in Redis
+    (redis-py re-subscribes after a reconnect only what was subscribed before). Nothing in channels-redis reports a
+    recovery, so a task per event loop sends a probe to a channel of its own every ``LAYER_CHECK_SECONDS`` and waits
+    for it to come back: a round trip proves that this process's subscriptions are in place again (they are restored
+    together), not only that publishing works. The layer counts as down after a probe that fails, or after any layer
+    call of this process failed meanwhile (``events.layer_failures``, an outage shorter than the probe's period); the
+    first round trip after that makes every connection re-join its groups and then catch up from the database, which
+    covers everything committed before the subscriptions were back. (A short outage that neither the probe nor any
+    call of this process ran into goes unnoticed here; its connections fill the gap at the thread's next message,
+    see ``chat_message``.)
     """
 
     def __init__(self):
@@ -62,24 +70,35 @@ class _LayerWatch:
         if self.task is None or self.task.done():
             self.task = asyncio.create_task(self._watch())
 
+    async def _round_trip(self, layer, channel):
+        """Returns the probe's channel once a probe went through it, or raises (the layer's receive drops a channel
+        whose wait is cancelled, so a fresh one is made after a failure)."""
+        channel = channel or await layer.new_channel("layer-probe.")
+        await layer.send(channel, {"type": "layer.probe"})
+        await asyncio.wait_for(layer.receive(channel), LAYER_PROBE_TIMEOUT)
+        return channel
+
     async def _watch(self):
-        down, failures = False, events.layer_failures
+        down, failures, channel = False, events.layer_failures, None
         while self.connections:
             await asyncio.sleep(LAYER_CHECK_SECONDS)
             if events.layer_failures != failures:
                 down, failures = True, events.layer_failures
             try:
-                await get_channel_layer().group_send("layer-probe", {"type": "layer.probe"})
+                channel = await self._round_trip(get_channel_layer(), channel)
             except Exception:
                 if not down:
                     logger.warning("Channel layer unavailable; live delivery stops until it is back", exc_info=True)
-                down = True
+                down, channel = True, None
                 continue
             if down:
                 down = False
                 logger.warning("Channel layer back; %d connections catch up", len(self.connections))
                 for consumer in list(self.connections):
-                    await consumer.layer_recovered()
+                    try:
+                        await consumer.layer_recovered()
+                    except Exception:
+                        logger.exception("A connection could not catch up after the channel layer came back")
 
 
 _layer_watch = _LayerWatch()
@@ -151,7 +170,7 @@ class ConnectionConsumer(AsyncJsonWebsocketConsumer):
     async def __call__(self, scope, receive, send):
         """Channels' own start, except that a channel layer out of reach (Redis down) does not refuse the handshake:
         the connection is served without live delivery (sending, acks and catch-up need only the database) and is
-        closed with 1012 when the layer is back, so that the client reconnects and catches up."""
+        closed with ``CLOSE_RECONNECT`` when the layer is back, so that the client reconnects and catches up."""
         self.scope, self.base_send = scope, send
         self.channel_layer = get_channel_layer(self.channel_layer_alias)
         sources = [receive]
@@ -203,7 +222,7 @@ class ConnectionConsumer(AsyncJsonWebsocketConsumer):
         if not hasattr(self, "neighbour"):
             return
         if self.channel_layer is None:  # accepted while the layer was down: reconnecting gives it a channel
-            await self.close(code=1012)
+            await self.close(code=CLOSE_RECONNECT)
             return
         async with self.delivery:
             for group in [neighbour_group(self.neighbour.pk), *map(thread_group, self.subscriptions)]:

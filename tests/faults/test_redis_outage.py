@@ -91,6 +91,7 @@ def test_with_redis_down_messages_are_stored_and_acked_and_everyone_catches_up_w
     assert ready.json()["checks"]["redis"] == "unavailable"
     assert ready_again.status_code == 200
     assert kept_open == [(1, 0), (1, 0)]  # the open connections lived through the outage
+    assert everyone[2].connections == 2  # accepted without live delivery, then asked to reconnect when Redis was back
     stored = list(Message.objects.filter(thread_id=thread).order_by("seq").values_list("seq", "client_id"))
     assert [seq for seq, _ in stored] == list(range(1, 7))
     for client in everyone:
