@@ -67,7 +67,7 @@ class _LayerWatch:
 
     def add(self, consumer):
         self.connections.add(consumer)
-        if self.task is None or self.task.done():
+        if self.task is None or self.task.done() or self.task.get_loop() is not asyncio.get_running_loop():
             self.task = asyncio.create_task(self._watch())
 
     async def _round_trip(self, layer, channel):
