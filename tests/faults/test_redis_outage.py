@@ -85,7 +85,10 @@ def test_with_redis_down_messages_are_stored_and_acked_and_everyone_catches_up_w
                         await client.close()
 
             everyone, posted, ready, ready_again, kept_open = asyncio.run(converse())
+            logs = first.log() + second.log()
 
+    assert "Exception inside application" not in logs  # no consumer or view crashed
+    assert [line for line in logs.splitlines() if '" 500 ' in line] == []
     assert posted.status_code == 201
     assert ready.status_code == 503
     assert ready.json()["checks"]["redis"] == "unavailable"
