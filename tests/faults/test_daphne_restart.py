@@ -57,7 +57,9 @@ def test_after_a_daphne_is_killed_mid_stream_everyone_has_every_message_once_in_
                     await client.close()
 
         clients = asyncio.run(converse())
+        logs = first.log() + second.log()
 
+    assert "Exception inside application" not in logs  # re-sends and catch-ups crashed nothing
     stored = list(Message.objects.filter(thread=thread).order_by("seq").values_list("seq", "client_id", "body"))
     total = ROUNDS * len(people)
     assert [seq for seq, _, _ in stored] == list(range(1, total + 1))  # gap-free, nothing stored twice
