@@ -4,13 +4,20 @@ The consumer is asynchronous so that thousands of idle connections cost no threa
 through ``database_sync_to_async`` into the same services the HTTP API uses.
 """
 
+import asyncio
+import contextlib
+import functools
 import json
 import logging
 import time
 import uuid
+import weakref
 
 from channels.consumer import get_handler_name
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from channels.layers import get_channel_layer
+from channels.utils import await_many_dispatch
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
@@ -32,6 +39,71 @@ MAX_FRAME_CHARS = 64 * 1024
 READ_POSITIONS_UP_TO = 50
 # Missed messages are read from the database in pages of this many.
 BACKLOG_PAGE = 500
+# How often each process checks that its channel layer (Redis) answers, to notice an outage ending, and how long
+# a probe may take to come back.
+LAYER_CHECK_SECONDS = 1.0
+LAYER_PROBE_TIMEOUT = 5.0
+# Close code asking a client to reconnect: a connection accepted while the channel layer was down gets a channel
+# (and so live delivery) only by reconnecting. (Daphne allows only 1000 and 3000–4999.)
+CLOSE_RECONNECT = 4012
+
+
+class _LayerWatch:
+    """Notices the channel layer (Redis) coming back after an outage and tells every connection of this process.
+
+    While Redis is down every hint published is lost, and groups joined meanwhile are not subscribed in Redis
+    (redis-py re-subscribes after a reconnect only what was subscribed before). Nothing in channels-redis reports a
+    recovery, so a task per event loop sends a probe to a channel of its own every ``LAYER_CHECK_SECONDS`` and waits
+    for it to come back: a round trip proves that this process's subscriptions are in place again (they are restored
+    together), not only that publishing works. The layer counts as down after a probe that fails, or after any layer
+    call of this process failed meanwhile (``events.layer_failures``, an outage shorter than the probe's period); the
+    first round trip after that makes every connection re-join its groups and then catch up from the database, which
+    covers everything committed before the subscriptions were back. (A short outage that neither the probe nor any
+    call of this process ran into goes unnoticed here; its connections fill the gap at the thread's next message,
+    see ``chat_message``.)
+    """
+
+    def __init__(self):
+        self.connections = weakref.WeakSet()
+        self.task = None
+
+    def add(self, consumer):
+        self.connections.add(consumer)
+        if self.task is None or self.task.done() or self.task.get_loop() is not asyncio.get_running_loop():
+            self.task = asyncio.create_task(self._watch())
+
+    async def _round_trip(self, layer, channel):
+        """Returns the probe's channel once a probe went through it, or raises (the layer's receive drops a channel
+        whose wait is cancelled, so a fresh one is made after a failure)."""
+        channel = channel or await layer.new_channel("layer-probe.")
+        await layer.send(channel, {"type": "layer.probe"})
+        await asyncio.wait_for(layer.receive(channel), LAYER_PROBE_TIMEOUT)
+        return channel
+
+    async def _watch(self):
+        down, failures, channel = False, events.layer_failures, None
+        while self.connections:
+            await asyncio.sleep(LAYER_CHECK_SECONDS)
+            if events.layer_failures != failures:
+                down, failures = True, events.layer_failures
+            try:
+                channel = await self._round_trip(get_channel_layer(), channel)
+            except Exception:
+                if not down:
+                    logger.warning("Channel layer unavailable; live delivery stops until it is back", exc_info=True)
+                down, channel = True, None
+                continue
+            if down:
+                down = False
+                logger.warning("Channel layer back; %d connections catch up", len(self.connections))
+                for consumer in list(self.connections):
+                    try:
+                        await consumer.layer_recovered()
+                    except Exception:
+                        logger.exception("A connection could not catch up after the channel layer came back")
+
+
+_layer_watch = _LayerWatch()
 
 
 class FrameError(Exception):
@@ -97,6 +169,24 @@ class ConnectionConsumer(AsyncJsonWebsocketConsumer):
     (``group_threads``) before anything is sent, and drops their typing hints and message notifications.
     """
 
+    async def __call__(self, scope, receive, send):
+        """Channels' own start, except that a channel layer out of reach (Redis down) does not refuse the handshake:
+        the connection is served without live delivery (sending, acks and catch-up need only the database) and is
+        closed with ``CLOSE_RECONNECT`` when the layer is back, so that the client reconnects and catches up."""
+        self.scope, self.base_send = scope, send
+        self.channel_layer = get_channel_layer(self.channel_layer_alias)
+        sources = [receive]
+        try:
+            self.channel_name = await self.channel_layer.new_channel()
+        except Exception:
+            logger.warning("Channel layer unavailable; connection served without live delivery", exc_info=True)
+            events.layer_failures += 1
+            self.channel_layer = self.channel_name = None
+        else:
+            sources.append(functools.partial(self.channel_layer.receive, self.channel_name))
+        with contextlib.suppress(StopConsumer):
+            await await_many_dispatch(sources, self.dispatch)
+
     async def dispatch(self, message):
         # Channels' own dispatch first closes stale database connections in its thread for sync code, a thread hop
         # for every frame and every channel-layer event. This consumer touches the database only through
@@ -117,9 +207,13 @@ class ConnectionConsumer(AsyncJsonWebsocketConsumer):
         self.group_threads = set()
         self.hidden = await self._db(self._hidden_authors)
         self.bucket = TokenBucket(settings.DUGNAD_WS_FRAMES_PER_SECOND, settings.DUGNAD_WS_FRAME_BURST)
+        # Live messages and catch-ups for the same thread must not interleave (they run in different tasks after
+        # an outage of the layer).
+        self.delivery = asyncio.Lock()
         await self._group_add(neighbour_group(user.pk))
         await self.accept()
         metrics.websocket_opened(self)
+        _layer_watch.add(self)
 
     async def disconnect(self, code):
         metrics.websocket_closed(self, code)
@@ -128,14 +222,32 @@ class ConnectionConsumer(AsyncJsonWebsocketConsumer):
         for group in [neighbour_group(self.neighbour.pk), *map(thread_group, self.subscriptions)]:
             await self._group_discard(group)
 
+    async def layer_recovered(self):
+        """The channel layer is back after an outage: re-join every group and send what was missed meanwhile."""
+        if not hasattr(self, "neighbour"):
+            return
+        if self.channel_layer is None:  # accepted while the layer was down: reconnecting gives it a channel
+            await self.close(code=CLOSE_RECONNECT)
+            return
+        async with self.delivery:
+            for group in [neighbour_group(self.neighbour.pk), *map(thread_group, self.subscriptions)]:
+                await self._group_add(group)
+            for thread_id in list(self.subscriptions):
+                await self._send_after(thread_id, self.subscriptions[thread_id])
+
     async def _group_add(self, group):
+        if self.channel_layer is None:
+            return
         try:
             await self.channel_layer.group_add(group, self.channel_name)
         except Exception:
             metrics.channel_layer_error("group_add")
             logger.warning("Could not join %s", group, exc_info=True)
+            events.layer_failures += 1
 
     async def _group_discard(self, group):
+        if self.channel_layer is None:
+            return
         try:
             await self.channel_layer.group_discard(group, self.channel_name)
         except Exception:
@@ -193,11 +305,12 @@ class ConnectionConsumer(AsyncJsonWebsocketConsumer):
             raise _not_found() from None
         if is_group:
             self.group_threads.add(thread_id)
-        if thread_id not in self.subscriptions:
-            # Join before reading the backlog: a message committed meanwhile arrives live and is deduplicated.
-            await self._group_add(thread_group(thread_id))
-        self.subscriptions[thread_id] = after
-        await self._send_after(thread_id, after)
+        async with self.delivery:
+            if thread_id not in self.subscriptions:
+                # Join before reading the backlog: a message committed meanwhile arrives live and is deduplicated.
+                await self._group_add(thread_group(thread_id))
+            self.subscriptions[thread_id] = after
+            await self._send_after(thread_id, after)
         await self.send_json(
             {"type": "subscribed", "thread": thread_id, "seq": self.subscriptions[thread_id], "read": read_positions}
         )
@@ -314,6 +427,10 @@ class ConnectionConsumer(AsyncJsonWebsocketConsumer):
     # --- channel-layer events ----------------------------------------------------------------------------------
 
     async def chat_message(self, event):
+        async with self.delivery:
+            await self._deliver(event)
+
+    async def _deliver(self, event):
         payload = event["message"]
         thread_id, seq = payload["thread"], payload["seq"]
         sent = self.subscriptions.get(thread_id)

@@ -17,6 +17,9 @@ from config import metrics
 
 logger = logging.getLogger(__name__)
 
+# Channel-layer calls of this process that failed (Redis down); chat.consumers watches it to notice short outages.
+layer_failures = 0
+
 
 def neighbour_group(neighbour_id):
     """Every open connection of one neighbour."""
@@ -101,10 +104,12 @@ def stop_collecting(token):
 
 async def group_send_quietly(group, event):
     """Sends ``event`` to ``group``; a channel layer that fails (Redis down) is logged, never raised."""
+    global layer_failures
     try:
         await get_channel_layer().group_send(group, event)
     except Exception:
         metrics.channel_layer_error("group_send")
+        layer_failures += 1
         logger.warning("Channel layer unavailable; %s not delivered live to %s", event["type"], group, exc_info=True)
 
 

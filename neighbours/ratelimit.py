@@ -2,14 +2,21 @@
 
 Limits are named by scope and configured in ``settings.DUGNAD_RATES`` as ``"<count>/<sec|min|hour|day>"``;
 ``DUGNAD_RATE_LIMITS=off`` switches them all off (load tests and benchmarks only).
+
+With the cache unreachable (Redis down) the limits fail open: a limit guards against abuse, and an outage of Redis
+must not stop people writing (DESIGN §8: with Redis down, sending still persists and acks).
 """
 
 import hashlib
+import logging
 import time
 
+import redis
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
+
+logger = logging.getLogger(__name__)
 
 _PERIODS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "hour": 3600, "d": 86400, "day": 86400}
 
@@ -35,12 +42,16 @@ def hit(scope, key):
     window = int(now // period)
     digest = hashlib.sha256(str(key).encode()).hexdigest()[:32]
     cache_key = f"ratelimit:{scope}:{digest}:{window}"
-    cache.add(cache_key, 0, timeout=period + 1)
     try:
-        count = cache.incr(cache_key)
-    except ValueError:  # expired between add() and incr()
-        cache.add(cache_key, 1, timeout=period + 1)
-        count = 1
+        cache.add(cache_key, 0, timeout=period + 1)
+        try:
+            count = cache.incr(cache_key)
+        except ValueError:  # expired between add() and incr()
+            cache.add(cache_key, 1, timeout=period + 1)
+            count = 1
+    except (redis.RedisError, OSError):
+        logger.warning("Rate-limit cache unavailable; %s not counted", scope, exc_info=True)
+        return None
     if count > limit:
         return max(1, int((window + 1) * period - now) + 1)
     return None

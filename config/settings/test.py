@@ -26,3 +26,9 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Links in e-mails sent by the background jobs (tests/test_jobs.py).
 DUGNAD_BASE_URL = DUGNAD_BASE_URL or "http://testserver"  # noqa: F405
+
+# A live daphne that a fault test points at its own private Redis keeps its cache there too, as in production, so
+# that stopping that Redis stops everything production would lose (rate-limit counters included).
+if os.environ.get("DUGNAD_TEST_CACHE_URL"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": os.environ["DUGNAD_TEST_CACHE_URL"], "KEY_PREFIX": "dugnad"}}

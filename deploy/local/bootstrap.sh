@@ -56,12 +56,11 @@ wanted=(gettext libgdal32 libgeos-c1v5 libproj25 "postgresql-$PG_VERSION" "postg
         postgresql-client ca-certificates)
 python_ok || wanted+=(python3 python3-venv)
 redis_answers || wanted+=(redis-server redis-tools)
-[ "$WITH_TEST" = 1 ] && wanted+=(chromium fonts-dejavu-core)
-# --- deploy: the tools tests/deploy/ validate and run the production layout with --------------------------------
+# Tests also need: the browser; the tools tests/deploy/ validate and run the production layout with
 # (docker-compose 1.29 checks deploy/compose.yaml without a Docker daemon; caddy runs deploy/Caddyfile; systemd's
-# systemd-analyze verifies deploy/systemd/; iproute2's ss shows daphne's listen backlog.)
-[ "$WITH_TEST" = 1 ] && wanted+=(docker-compose caddy systemd iproute2)
-# --- end deploy ---
+# systemd-analyze verifies deploy/systemd/; iproute2's ss shows daphne's listen backlog); and redis-server, which
+# the fault tests (tests/faults/) start privately and stop, even where a Redis already answers.
+[ "$WITH_TEST" = 1 ] && wanted+=(chromium fonts-dejavu-core docker-compose caddy systemd iproute2 redis-server)
 
 missing=()
 for pkg in "${wanted[@]}"; do installed "$pkg" || missing+=("$pkg"); done
@@ -72,12 +71,11 @@ if [ "${#missing[@]}" -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-  # --- deploy: Debian's caddy package enables a caddy.service that takes ports 80, 443 and 2019; the tests run
-  # their own caddy processes on free ports, so a test machine does not need it running.
+  # Debian's caddy package enables a caddy.service that takes ports 80, 443 and 2019; the tests run their own
+  # caddy processes on free ports, so a test machine does not need it running.
   if [[ " ${missing[*]} " == *" caddy "* ]] && [ -d /run/systemd/system ]; then
     systemctl disable --now caddy.service >/dev/null 2>&1 || true
   fi
-  # --- end deploy ---
 fi
 [ "$PYTHON" = python3 ] && ! python_ok && PYTHON=/usr/bin/python3
 python_ok || fail "$PYTHON is missing, older than 3.10, or lacks venv/ensurepip"
