@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The whole suite, in the order that fails fastest: lint, migrations, unit/PostGIS/WebSocket tests (in parallel),
-# then the browser tests against a live daphne (on their own: Playwright's sync API keeps an event loop running,
-# which the async WebSocket tests cannot share). Extra arguments go to both pytest runs.
+# The whole suite, in the order that fails fastest: lint, migrations, production settings, unit/PostGIS/WebSocket
+# tests (in parallel), the fault tests, then the browser tests against a live daphne (on their own: Playwright's sync
+# API keeps an event loop running, which the async WebSocket tests cannot share). Extra arguments go to every pytest
+# run.
 set -Eeuo pipefail
 cd "$(dirname "$0")/../.."
 
