@@ -13,6 +13,7 @@ from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import InterfaceError, OperationalError
 from django.utils.translation import gettext as _
 
 from chat import events, selectors, services
@@ -156,6 +157,12 @@ class ConnectionConsumer(AsyncJsonWebsocketConsumer):
             await handler(self, content)
         except FrameError as exc:
             await self.send_error(exc.code, exc.detail, client_id=client_id, thread=content.get("thread"))
+        except (OperationalError, InterfaceError) as exc:
+            # PostgreSQL is out of reach (restarting, failing over): nothing was committed, so the client may send
+            # the frame again, with the same client_id; the connection stays open instead of dying with 1011.
+            logger.warning("database unavailable for a %s frame: %s", content["type"], exc)
+            await self.send_error("unavailable", _("The service is temporarily unavailable. Please try again."),
+                                  client_id=client_id, thread=content.get("thread"))
 
     async def send_error(self, code, detail, client_id=None, thread=None):
         frame = {"type": "error", "code": code, "detail": str(detail)}
