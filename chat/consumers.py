@@ -158,8 +158,9 @@ class ConnectionConsumer(AsyncJsonWebsocketConsumer):
         except FrameError as exc:
             await self.send_error(exc.code, exc.detail, client_id=client_id, thread=content.get("thread"))
         except (OperationalError, InterfaceError) as exc:
-            # PostgreSQL is out of reach (restarting, failing over): nothing was committed, so the client may send
-            # the frame again, with the same client_id; the connection stays open instead of dying with 1011.
+            # PostgreSQL is out of reach (restarting, failing over). The client sends the frame again later with the
+            # same client_id, which stores the message once even if this attempt's commit went through unanswered;
+            # the connection stays open instead of dying with 1011.
             logger.warning("database unavailable for a %s frame: %s", content["type"], exc)
             await self.send_error("unavailable", _("The service is temporarily unavailable. Please try again."),
                                   client_id=client_id, thread=content.get("thread"))
