@@ -84,9 +84,9 @@ def database_from_url(url):
         "HOST": parsed.hostname or "",
         "PORT": str(parsed.port or ""),
         "CONN_MAX_AGE": conn_max_age,
-        # With a pool this makes the pool check each connection before lending it (one empty round trip): after a
-        # PostgreSQL restart its idle connections are all dead, and unchecked they would fail as many requests with
-        # 503 although PostgreSQL is back (tests/faults/test_postgres_restart.py, config/database/base.py).
+        # With a pool this makes the pool check each connection before lending it (config/database/base.py, without
+        # a round trip): after a PostgreSQL restart its idle connections are all dead, and unchecked they would fail
+        # as many requests with 503 although PostgreSQL is back (tests/faults/test_postgres_restart.py).
         "CONN_HEALTH_CHECKS": conn_max_age > 0 or pooled,
         "OPTIONS": options,
     }

@@ -10,7 +10,9 @@ import asyncio
 import contextlib
 import json
 import os
+import random
 import shutil
+import socket
 import subprocess
 import tempfile
 import threading
@@ -29,7 +31,7 @@ from websockets.exceptions import ConnectionClosed
 
 from chat.routing import UNAVAILABLE_CLOSE_CODE
 from tests.factories import PASSWORD
-from tests.live import daphne, free_port
+from tests.live import daphne
 
 # The tests never write to this process's test database (only the private cluster's), so a plain database mark is
 # enough: it makes pytest-django create the test database the cluster's schema is copied from.
@@ -41,13 +43,27 @@ USER, USER_PASSWORD, NAME = "dugnad", "dugnad", "dugnad"
 PATIENCE = 30
 
 
+def port_outside_the_ephemeral_range():
+    """A free port below Linux's ephemeral range (32768-60999), from which the kernel hands out ports to programs
+    that bind port 0 (daphnes of tests running alongside, tests.live.free_port): none of them can take it while
+    PostgreSQL is stopped for a moment."""
+    while True:
+        port = random.randrange(20000, 32768)
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        return port
+
+
 class PrivateCluster:
     """A throw-away PostgreSQL 15 cluster run by the ``postgres`` account (PostgreSQL refuses to run as root)."""
 
     def __init__(self, root):
         self.root = Path(root)
         self.data = self.root / "data"
-        self.port = free_port()
+        self.port = port_outside_the_ephemeral_range()
 
     def _as_postgres(self, *command, **kwargs):
         # From /, which the postgres account may enter (the project may live in root's home).
