@@ -260,6 +260,8 @@ def send_frame(thread, client_id, body="Over the WebSocket"):
 
 
 def test_while_postgres_is_stopped_every_request_is_503_with_retry_after_and_then_200_again(app, cluster):
+    """A page (session), an API list and write (token) and /readyz: 503 with Retry-After and no traceback while
+    PostgreSQL is stopped, /healthz still 200; the same daphne answers them all again once PostgreSQL is back."""
     with signed_in(app) as browser:
         before = http_round(browser, cluster)
 
@@ -284,6 +286,8 @@ def test_while_postgres_is_stopped_every_request_is_503_with_retry_after_and_the
 def test_a_websocket_send_while_postgres_is_stopped_gets_an_unavailable_error_and_the_resend_is_stored_once(
     app, cluster
 ):
+    """The connection survives the outage: the frame sent meanwhile gets ``unavailable`` with its client_id, and
+    re-sent (twice) after PostgreSQL returns it is acked with one seq and stored once."""
     ids = cluster.data_ids
     first, lost = uuid.uuid4(), uuid.uuid4()
 
