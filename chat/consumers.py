@@ -20,6 +20,7 @@ from channels.layers import get_channel_layer
 from channels.utils import await_many_dispatch
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import InterfaceError, OperationalError
 from django.utils.translation import gettext as _
 
 from chat import events, selectors, services
@@ -276,6 +277,13 @@ class ConnectionConsumer(AsyncJsonWebsocketConsumer):
             await handler(self, content)
         except FrameError as exc:
             await self.send_error(exc.code, exc.detail, client_id=client_id, thread=content.get("thread"))
+        except (OperationalError, InterfaceError) as exc:
+            # PostgreSQL is out of reach (restarting, failing over). The client sends the frame again later with the
+            # same client_id, which stores the message once even if this attempt's commit went through unanswered;
+            # the connection stays open instead of dying with 1011.
+            logger.warning("database unavailable for a %s frame: %s", content["type"], exc)
+            await self.send_error("unavailable", _("The service is temporarily unavailable. Please try again."),
+                                  client_id=client_id, thread=content.get("thread"))
 
     async def send_error(self, code, detail, client_id=None, thread=None):
         frame = {"type": "error", "code": code, "detail": str(detail)}

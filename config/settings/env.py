@@ -53,13 +53,14 @@ def env_list(name, default):
 def database_from_url(url, *, pool_by_default=False):
     """A ``DATABASES`` entry for a ``postgis://user:password@host:port/name?options`` URL.
 
-    ``postgres://`` and ``postgresql://`` are accepted too; the engine is always GeoDjango's PostGIS backend.
+    ``postgres://`` and ``postgresql://`` are accepted too; the engine is always GeoDjango's PostGIS backend (config.database).
     Connections are kept for ``conn_max_age`` seconds (default 60, checked before reuse): opening one costs more
     than most requests and WebSocket handshakes take. With ``pool=1`` a psycopg connection pool is used instead
-    (``pool_max`` connections per process, default 20; waiting at most ``pool_timeout`` seconds, default 5): under
+    (``pool_max`` connections per process, default 20; waiting at most ``pool_timeout`` seconds, default 3): under
     ASGI each HTTP request runs in a thread of its own, which a per-thread persistent connection cannot serve, so
     without a pool every HTTP request opens a connection (docs/benchmarks.md). ``pool_by_default`` decides for a
-    URL that does not say (production settings); an explicit ``pool=0`` always turns the pool off.
+    URL that does not say (production settings); an explicit ``pool=0`` always turns the pool off. Either way a
+    connection is checked before it is used, so a PostgreSQL restart costs no request once PostgreSQL is back.
     """
     parsed = urlparse(url)
     if parsed.scheme not in {"postgis", "postgres", "postgresql"}:
@@ -68,19 +69,25 @@ def database_from_url(url, *, pool_by_default=False):
     conn_max_age = int(options.pop("conn_max_age", 60))
     pooled = options.pop("pool", "1" if pool_by_default else "0").strip().lower() in _TRUE
     pool_max = int(options.pop("pool_max", 20))
-    pool_timeout = float(options.pop("pool_timeout", 5))
+    # Under daphne's 5 s for a WebSocket handshake: while PostgreSQL is away every request waits this long for a
+    # connection, and a handshake that waits longer is dropped without an answer instead of ending cleanly.
+    pool_timeout = float(options.pop("pool_timeout", 3))
     if pooled:
         # Django requires CONN_MAX_AGE = 0 with a pool: connections go back to the pool at the end of each request.
         conn_max_age = 0
         options["pool"] = {"min_size": 2, "max_size": pool_max, "timeout": pool_timeout}
     return {
-        "ENGINE": "django.contrib.gis.db.backends.postgis",
+        # GeoDjango's PostGIS backend, with a pool that replaces all its dead connections at once (config/database/).
+        "ENGINE": "config.database",
         "NAME": unquote(parsed.path.lstrip("/")),
         "USER": unquote(parsed.username or ""),
         "PASSWORD": unquote(parsed.password or ""),
         "HOST": parsed.hostname or "",
         "PORT": str(parsed.port or ""),
         "CONN_MAX_AGE": conn_max_age,
-        "CONN_HEALTH_CHECKS": conn_max_age > 0,
+        # With a pool this makes the pool check each connection before lending it (config/database/base.py, without
+        # a round trip): after a PostgreSQL restart its idle connections are all dead, and unchecked they would fail
+        # as many requests with 503 although PostgreSQL is back (tests/faults/test_postgres_restart.py).
+        "CONN_HEALTH_CHECKS": conn_max_age > 0 or pooled,
         "OPTIONS": options,
     }

@@ -27,6 +27,7 @@ def test_database_url_can_ask_for_a_connection_pool():
 
     assert db["OPTIONS"]["pool"] == {"min_size": 2, "max_size": 40, "timeout": 2.0}
     assert db["CONN_MAX_AGE"] == 0
+    assert db["CONN_HEALTH_CHECKS"] is True  # the pool checks a connection before lending it
 
 
 def test_database_url_must_be_postgis():
