@@ -53,14 +53,15 @@ def env_list(name, default):
 def database_from_url(url, *, pool_by_default=False):
     """A ``DATABASES`` entry for a ``postgis://user:password@host:port/name?options`` URL.
 
-    ``postgres://`` and ``postgresql://`` are accepted too; the engine is always GeoDjango's PostGIS backend (config.database).
-    Connections are kept for ``conn_max_age`` seconds (default 60, checked before reuse): opening one costs more
-    than most requests and WebSocket handshakes take. With ``pool=1`` a psycopg connection pool is used instead
-    (``pool_max`` connections per process, default 20; waiting at most ``pool_timeout`` seconds, default 3): under
-    ASGI each HTTP request runs in a thread of its own, which a per-thread persistent connection cannot serve, so
-    without a pool every HTTP request opens a connection (docs/benchmarks.md). ``pool_by_default`` decides for a
-    URL that does not say (production settings); an explicit ``pool=0`` always turns the pool off. Either way a
-    connection is checked before it is used, so a PostgreSQL restart costs no request once PostgreSQL is back.
+    ``postgres://`` and ``postgresql://`` are accepted too; the engine is always GeoDjango's PostGIS backend
+    (through ``config.database``). Connections are kept for ``conn_max_age`` seconds (default 60, checked before
+    reuse): opening one costs more than most requests and WebSocket handshakes take. With ``pool=1`` a psycopg
+    connection pool is used instead (``pool_max`` connections per process, default 20; waiting at most
+    ``pool_timeout`` seconds, default 3): under ASGI each HTTP request runs in a thread of its own, which a
+    per-thread persistent connection cannot serve, so without a pool every HTTP request opens a connection
+    (docs/benchmarks.md). ``pool_by_default`` decides for a URL that does not say (production settings); an explicit
+    ``pool=0`` always turns the pool off. Either way a connection is checked before it is used, so a PostgreSQL
+    restart costs no request once PostgreSQL is back.
     """
     parsed = urlparse(url)
     if parsed.scheme not in {"postgis", "postgres", "postgresql"}:
