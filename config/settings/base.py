@@ -268,7 +268,7 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# --- Operations: logs, metrics, background jobs (ops) ---
+# Operations: logs, metrics, background jobs.
 # "json" writes one JSON object per line (production's default), "plain" a readable line (see config/logging.py).
 LOGGING = logging_config(
     log_format=env_str("DUGNAD_LOG_FORMAT", "plain").strip().lower(), level=env_str("DUGNAD_LOG_LEVEL", "INFO")
@@ -282,7 +282,6 @@ DUGNAD_BASE_URL = env_str("DUGNAD_BASE_URL", "")
 # A failed background job is tried again this many times, this many seconds apart, before it is recorded as failed.
 DUGNAD_JOB_RETRIES = env_int("DUGNAD_JOB_RETRIES", 2)
 DUGNAD_JOB_RETRY_SECONDS = env_int("DUGNAD_JOB_RETRY_SECONDS", 120)
-# --- end of operations block ---
 
 # Geocoding (geo/services.py): a Nominatim-compatible service consulted after the local gazetteer; off when empty.
 DUGNAD_GEOCODER_URL = env_str("DUGNAD_GEOCODER_URL", "")
