@@ -72,7 +72,7 @@ def test_production_pools_database_connections_unless_the_url_says_pool_0():
     unpooled = _production_setting("settings.DATABASES['default']['OPTIONS'].get('pool')",
                                    DATABASE_URL=f"{url}?pool=0")
 
-    assert pooled == {"min_size": 2, "max_size": 20, "timeout": 5.0}
+    assert pooled == {"min_size": 2, "max_size": 20, "timeout": 3.0}
     assert unpooled is None
 
 
