@@ -282,8 +282,10 @@ class ConnectionConsumer(AsyncJsonWebsocketConsumer):
             # same client_id, which stores the message once even if this attempt's commit went through unanswered;
             # the connection stays open instead of dying with 1011.
             logger.warning("database unavailable for a %s frame: %s", content["type"], exc)
-            await self.send_error("unavailable", _("The service is temporarily unavailable. Please try again."),
-                                  client_id=client_id, thread=content.get("thread"))
+            await self.send_error(
+                "unavailable", _("The service is temporarily unavailable. Please try again in a minute."),
+                client_id=client_id, thread=content.get("thread"),
+            )
 
     async def send_error(self, code, detail, client_id=None, thread=None):
         frame = {"type": "error", "code": code, "detail": str(detail)}

@@ -46,7 +46,7 @@ class DatabaseUnavailableGuard:
             logger.warning("database unavailable for a WebSocket connection: %s", exc)
         if not accepted:
             await send({"type": "websocket.accept"})
-        detail = _("The service is temporarily unavailable. Please try again.")
+        detail = _("The service is temporarily unavailable. Please try again in a minute.")
         await send({"type": "websocket.send", "text": json.dumps({"type": "error", "code": "unavailable",
                                                                   "detail": detail}, ensure_ascii=False)})
         await send({"type": "websocket.close", "code": UNAVAILABLE_CLOSE_CODE})
