@@ -227,7 +227,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "config.pagination.NextLinkPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "config.schema.DugnadAutoSchema",  # declares the error answers (fuzz)
     "EXCEPTION_HANDLER": "config.api.exception_handler",
     # geo/ sits below neighbours/ and so uses DRF's own scoped throttle (same cache) rather than DUGNAD_RATES.
     "DEFAULT_THROTTLE_RATES": {"geocode": env_str("DUGNAD_RATE_GEOCODE", "60/min") if DUGNAD_RATE_LIMITS_ON else None},
