@@ -12,7 +12,7 @@ PY := $(VENV)/bin/python
 export DATABASE_URL ?= postgis://dugnad:dugnad@127.0.0.1:5432/dugnad
 export REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: run test setup setup-test migrate messages messages-extract demo lint lock
+.PHONY: run test setup setup-test migrate messages messages-extract demo lint lock fuzz
 
 setup:
 	@deploy/local/bootstrap.sh
@@ -54,3 +54,18 @@ lock: setup
 	  -o requirements.lock requirements.in
 	@$(VENV)/bin/pip-compile -q --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
 	  -o requirements-dev.lock requirements-dev.in
+	@# (fuzz) schemathesis' own set, for .venv-fuzz: never installed next to the project (it brings PyPI `requests`).
+	@$(VENV)/bin/pip-compile -q --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
+	  -o requirements-fuzz.lock requirements-fuzz.in
+
+# --- fuzz: bad input at scale, longer than `make test` -------------------------------------------------------------
+# schemathesis over every operation of /api/schema/ (all phases, stateful links included) and the WebSocket frame
+# fuzzer, with many more examples. FUZZ_EXAMPLES / FUZZ_WS_EXAMPLES set how many; FUZZ_SEED a different seed.
+FUZZ_EXAMPLES ?= 200
+FUZZ_WS_EXAMPLES ?= 3000
+FUZZ_SEED ?= 20261123
+fuzz: setup-test messages
+	@DJANGO_SETTINGS_MODULE=config.settings.test DUGNAD_FUZZ=long DUGNAD_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) \
+	  DUGNAD_FUZZ_WS_EXAMPLES=$(FUZZ_WS_EXAMPLES) DUGNAD_FUZZ_SEED=$(FUZZ_SEED) $(PY) -m pytest -p no:cacheprovider \
+	  tests/contract/test_schemathesis.py tests/chat/test_ws_fuzz.py
+# --- end of fuzz --------------------------------------------------------------------------------------------------
