@@ -8,7 +8,7 @@ never with 1011), nothing carries a traceback, and afterwards a normal send is a
 
 Rate limits stay on. The generated-frame run allows a high frame rate so that its ``ping`` markers are answered; the
 flood test uses a low one and goes far past it. Examples are derandomized (repeatable in CI): DUGNAD_FUZZ_WS_EXAMPLES
-sets how many (``make fuzz`` raises it).
+sets how many (``make fuzz`` raises it and explores from DUGNAD_FUZZ_SEED instead).
 """
 
 import contextlib
@@ -18,7 +18,7 @@ import time
 import uuid
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 from rest_framework.authtoken.models import Token
 from websockets.exceptions import ConnectionClosed
@@ -31,6 +31,9 @@ from tests.live import daphne
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 EXAMPLES = int(os.environ.get("DUGNAD_FUZZ_WS_EXAMPLES", "300"))
+# `make fuzz` explores from a seed of its choosing (DUGNAD_FUZZ_SEED); `make test` replays the same examples always.
+LONG = os.environ.get("DUGNAD_FUZZ", "").lower() == "long"
+SEED = int(os.environ.get("DUGNAD_FUZZ_SEED", "20261123"))
 FRAME_TYPES = ["ping", "subscribe", "unsubscribe", "send", "read", "typing"]
 ANSWER_TYPES = {"error", "pong", "subscribed", "message", "ack", "read", "typing", "notification"}
 ERROR_CODES = {"bad_frame", "bad_json", "too_large", "rate_limited", "unknown_type", "not_found", "forbidden",
@@ -148,11 +151,13 @@ def test_generated_frames_get_an_answer_or_an_error_and_the_connection_lives_on(
     """Every generated frame is answered with valid frames or an ``error`` frame with a known code; the connection
     is never closed and carries no traceback; afterwards a send is acked on the same connection."""
     thread_ids = [people["thread"], people["foreign_thread"], 0, -1, 2**31, 2**63]
-    with daphne(DUGNAD_WS_FRAMES_PER_SECOND="10000", DUGNAD_WS_FRAME_BURST="10000") as base_url:
-        connection = {"ws": open_ws(base_url, people["key"])}
+    with daphne(DUGNAD_WS_FRAMES_PER_SECOND="10000", DUGNAD_WS_FRAME_BURST="10000") as base_url, \
+            contextlib.ExitStack() as connections:
+        connection = {"ws": connections.enter_context(open_ws(base_url, people["key"]))}
 
-        @settings(max_examples=EXAMPLES, derandomize=True, database=None, deadline=None,
+        @settings(max_examples=EXAMPLES, derandomize=not LONG, database=None, deadline=None,
                   suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+        @seed(SEED)
         @given(frame=frames(thread_ids))
         def check(frame):
             payload, is_text = frame
@@ -160,19 +165,17 @@ def test_generated_frames_get_an_answer_or_an_error_and_the_connection_lives_on(
                 answers = answers_to(connection["ws"], payload, text=is_text)
             except ConnectionClosed as exc:
                 # A fresh connection for the next example, so that Hypothesis can shrink this one on its own.
-                connection["ws"] = open_ws(base_url, people["key"])
+                connection["ws"] = connections.enter_context(open_ws(base_url, people["key"]))
                 pytest.fail(f"the server closed the connection ({exc.rcvd}) after {payload[:300]!r}")
             assert_valid(answers, payload if is_text else repr(payload))
             if not is_text:
-                assert [a.get("code") for a in answers] == ["bad_frame"], answers
+                # (besides, maybe, broadcasts of earlier frames: read and typing events come through the layer)
+                assert [a["code"] for a in answers if a["type"] == "error"] == ["bad_frame"], answers
 
-        try:
-            first = connection["ws"]
-            check()
-            assert connection["ws"] is first  # (never reopened: the connection lived through every frame)
-            ack = send_and_ack(first, people["thread"])
-        finally:
-            connection["ws"].close()
+        first = connection["ws"]
+        check()
+        assert connection["ws"] is first  # (never reopened: the connection lived through every frame)
+        ack = send_and_ack(first, people["thread"])
     assert Message.objects.filter(thread_id=people["thread"], seq=ack["seq"], body="Still here?").exists()
 
 
