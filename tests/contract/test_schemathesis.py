@@ -49,7 +49,7 @@ def _plan():
     """How hard to fuzz: the bounded run of ``make test`` unless DUGNAD_FUZZ=long (``make fuzz``)."""
     if os.environ.get("DUGNAD_FUZZ", "").lower() == "long":
         return {
-            "examples": int(os.environ.get("DUGNAD_FUZZ_EXAMPLES", "200")),
+            "examples": int(os.environ.get("DUGNAD_FUZZ_EXAMPLES", "100")),
             "phases": "examples,coverage,fuzzing,stateful",
             "checks": LONG_CHECKS,
             "extra": ["--generation-database", "none"],
