@@ -128,8 +128,13 @@ def _failures(junit_path):
     return found
 
 
-def run_schemathesis(base_url, token, *, plan, workdir):
-    junit = Path(workdir) / "junit.xml"
+# Logging out (DELETE /auth/token/) revokes the token the run authenticates with, leaving every later operation a
+# 401: it runs on its own, last.
+TOKEN_REVOKING = "auth_token_destroy"
+
+
+def run_schemathesis(base_url, token, *, plan, workdir, selection, name):
+    junit = Path(workdir) / f"{name}.xml"
     command = [
         str(ST), "run", f"{base_url}/api/schema/",
         "--url", base_url,
@@ -143,6 +148,7 @@ def run_schemathesis(base_url, token, *, plan, workdir):
         "--continue-on-failure",
         "--report", "junit", "--report-junit-path", str(junit),
         "--no-color", "--output-truncate", "true",
+        *selection,
         *plan["extra"],
     ]
     # Outside the project: neither schemathesis nor its `requests` may ever see our `requests/` package.
@@ -158,14 +164,23 @@ def test_every_api_operation_survives_generated_input_and_answers_as_its_schema_
     plan = _plan()
     with tempfile.TemporaryDirectory(prefix="dugnad-fuzz-") as workdir, \
             daphne(DUGNAD_RATE_LIMITS="off") as base_url:
-        command, completed, junit = run_schemathesis(base_url, token, plan=plan, workdir=workdir)
-        failures = _failures(junit) if junit.exists() else []
+        runs = [
+            run_schemathesis(base_url, token, plan=plan, workdir=workdir, name="all-but-logout",
+                             selection=["--exclude-operation-id", TOKEN_REVOKING]),
+            run_schemathesis(base_url, token, plan=plan, workdir=workdir, name="logout",
+                             selection=["--include-operation-id", TOKEN_REVOKING]),
+        ]
+        results = [(command, completed, _failures(junit) if junit.exists() else [])
+                   for command, completed, junit in runs]
+    for command, completed, failures in results:
         output = completed.stdout + completed.stderr
-    report = "\n\n".join(f"== {operation}\n{message.strip()}" for operation, message in failures)
-    explanation = (
-        f"schemathesis found {len(failures)} failing operation(s) (exit {completed.returncode}); each block below "
-        f"says how to reproduce it (a curl command) and the command was:\n{shlex.join(command)}\n\n{report}\n\n"
-        f"--- schemathesis output (tail) ---\n{output[-6000:]}"
-    )
-    assert not failures, explanation
-    assert completed.returncode == 0, explanation
+        print(output[-3000:])  # schemathesis' summary (how many cases per phase), shown with -s or -rP
+        report = "\n\n".join(f"== {operation}\n{message.strip()}" for operation, message in failures)
+        explanation = (
+            f"schemathesis found {len(failures)} failing operation(s) (exit {completed.returncode}); each block "
+            f"below says how to reproduce it (a curl command; the token was the test's) and the command was:\n"
+            f"{shlex.join(command)}\n\n{report}\n\n--- schemathesis output (tail) ---\n{output[-6000:]}"
+        )
+        assert not failures, explanation
+        assert completed.returncode == 0, explanation
+        assert "Authentication failed" not in output, explanation  # (the token must live through the whole run)
