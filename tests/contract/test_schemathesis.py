@@ -16,8 +16,9 @@ Left out:
   unknown fields and query parameters on purpose, so lenient-but-correct answers would be reported;
 - ``ignored_auth``, ``missing_required_header``: the public operations (schema, categories, register, token) are
   declared public, and the run authenticates with a header that is fixed, not generated;
-- ``use_after_free``, ``ensure_resource_availability``: stateful checks; ``make fuzz`` runs them in the stateful
-  phase.
+- ``use_after_free`` (a deleted resource must answer 404): DELETE on a request, offer or session cancels or closes
+  it, and its author still sees it with its new status, by design.
+``make fuzz`` adds the stateful phase and its ``ensure_resource_availability`` check (what was created can be read).
 
 ``make test`` runs a small, seeded, deterministic run (DUGNAD_FUZZ_EXAMPLES examples per operation, default 8);
 ``make fuzz`` a long one (DUGNAD_FUZZ=long: many more examples, every phase including stateful links).
@@ -42,7 +43,7 @@ SHORT_CHECKS = [
     "not_a_server_error", "status_code_conformance", "content_type_conformance", "response_schema_conformance",
     "response_headers_conformance",
 ]
-LONG_CHECKS = [*SHORT_CHECKS, "use_after_free", "ensure_resource_availability"]
+LONG_CHECKS = [*SHORT_CHECKS, "ensure_resource_availability"]
 
 
 def _plan():
@@ -183,4 +184,5 @@ def test_every_api_operation_survives_generated_input_and_answers_as_its_schema_
         )
         assert not failures, explanation
         assert completed.returncode == 0, explanation
-        assert "Authentication failed" not in output, explanation  # (the token must live through the whole run)
+        # The token must live through the whole run (403s are the neighbour's lack of a role, and expected).
+        assert "401 Unauthorized (" not in output, explanation
