@@ -12,7 +12,7 @@ PY := $(VENV)/bin/python
 export DATABASE_URL ?= postgis://dugnad:dugnad@127.0.0.1:5432/dugnad
 export REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: run test setup setup-test migrate messages messages-extract demo lint lock prod-check
+.PHONY: run test setup setup-test migrate messages messages-extract demo lint lock prod-check fuzz scale-demo bench worker
 
 setup:
 	@deploy/local/bootstrap.sh
@@ -54,8 +54,9 @@ lock: setup
 	  -o requirements.lock requirements.in
 	@$(VENV)/bin/pip-compile -q --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
 	  -o requirements-dev.lock requirements-dev.in
-
-.PHONY: scale-demo bench
+	@# schemathesis' own set, for .venv-fuzz: never installed next to the project (it brings PyPI `requests`).
+	@$(VENV)/bin/pip-compile -q --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
+	  -o requirements-fuzz.lock requirements-fuzz.in
 
 # Three daphne processes (ports 8001–8003) on one Redis and a database of their own (dugnad_scale_demo); scripted
 # clients on different processes show messages, notifications and sign-up results crossing between them.
@@ -67,11 +68,20 @@ scale-demo: setup-test messages
 bench: setup-test messages
 	@$(PY) bench/run_all.py $(if $(QUICK),--quick)
 
-# The background-job worker (procrastinate): runs the periodic jobs (expiry, reminders, e-mails, retention).
-.PHONY: worker
+# The background-job worker (procrastinate) alone: runs the periodic jobs (expiry, reminders, e-mails, retention).
 worker: migrate
 	@DJANGO_SETTINGS_MODULE=config.settings.local exec $(PY) manage.py procrastinate worker
 
 # Production settings with throwaway secrets: check --deploy (no warnings), migrations applied, collectstatic.
 prod-check: setup messages
 	@deploy/prod-check.sh
+
+# Bad input at scale, longer than `make test`: schemathesis over every operation of /api/schema/ (all phases, stateful links included) and the WebSocket frame
+# fuzzer, with many more examples. FUZZ_EXAMPLES / FUZZ_WS_EXAMPLES set how many; FUZZ_SEED a different seed.
+FUZZ_EXAMPLES ?= 100
+FUZZ_WS_EXAMPLES ?= 3000
+FUZZ_SEED ?= 20261123
+fuzz: setup-test messages
+	@DJANGO_SETTINGS_MODULE=config.settings.test DUGNAD_FUZZ=long DUGNAD_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) \
+	  DUGNAD_FUZZ_WS_EXAMPLES=$(FUZZ_WS_EXAMPLES) DUGNAD_FUZZ_SEED=$(FUZZ_SEED) $(PY) -m pytest -p no:cacheprovider \
+	  tests/contract/test_schemathesis.py tests/chat/test_ws_fuzz.py

@@ -9,6 +9,7 @@ import contextlib
 import functools
 import json
 import logging
+import re
 import time
 import uuid
 import weakref
@@ -107,6 +108,11 @@ class _LayerWatch:
 _layer_watch = _LayerWatch()
 
 
+# A \uD800–\uDFFF escape: half of a surrogate pair, or (alone) text that UTF-8, PostgreSQL and the client cannot
+# carry.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
 class FrameError(Exception):
     """A frame the server will not act on; becomes an ``error`` frame."""
 
@@ -153,6 +159,18 @@ def _client_id(content):
         return uuid.UUID(value) if isinstance(value, str) else None
     except ValueError:
         return None
+
+
+def _has_lone_surrogate(text_data, content):
+    """Whether the parsed frame holds a lone surrogate (a JSON escape such as "\\ud800"), which json accepts but
+    nothing downstream can encode. Checked in full only when the frame has such an escape at all."""
+    if not _SURROGATE_ESCAPE.search(text_data):
+        return False
+    try:
+        json.dumps(content, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def _not_found():
@@ -265,7 +283,9 @@ class ConnectionConsumer(AsyncJsonWebsocketConsumer):
             return await self.send_error("rate_limited", _("Too many frames; slow down."))
         try:
             content = json.loads(text_data)
-        except ValueError:
+        except (ValueError, RecursionError):  # (nesting deeper than the parser's recursion limit)
+            return await self.send_error("bad_json", _("This frame is not valid JSON."))
+        if _has_lone_surrogate(text_data, content):
             return await self.send_error("bad_json", _("This frame is not valid JSON."))
         if not isinstance(content, dict) or not isinstance(content.get("type"), str):
             return await self.send_error("bad_frame", _('A frame is a JSON object with a "type".'))

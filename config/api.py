@@ -2,7 +2,9 @@
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError, OperationalError
+from django.http import JsonResponse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -22,3 +24,10 @@ def exception_handler(exc, context):
             headers={"Retry-After": "30"},
         )
     return response
+
+
+@csrf_exempt
+def not_found(request, *args, **kwargs):
+    """A URL under /api/ that no API view serves (an id that is not a number, a typo): JSON like every API answer,
+    not the HTML page of the site."""
+    return JsonResponse({"detail": str(exceptions.NotFound.default_detail)}, status=status.HTTP_404_NOT_FOUND)

@@ -192,6 +192,8 @@ class InvitationInputSerializer(serializers.Serializer):
 
 class InvitationOutputSerializer(serializers.ModelSerializer):
     kind = serializers.SerializerMethodField()
+    # (not declared as an e-mail address: a link invitation has none, and answers "")
+    email = serializers.CharField(read_only=True, help_text="The invited address; empty for a link invitation.")
     invited_by = serializers.CharField(source="invited_by.display_name", allow_null=True, default=None)
     token = serializers.CharField(read_only=True)
     url = serializers.SerializerMethodField()

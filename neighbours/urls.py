@@ -17,7 +17,8 @@ urlpatterns = [
          name="organisation-member"),
     path("organisations/<int:pk>/invitations/", api.InvitationListApi.as_view(), name="organisation-invitations"),
     path("organisations/<int:pk>/follow/", api.FollowApi.as_view(), name="organisation-follow"),
-    path("invitations/<str:token>/accept/", api.InvitationAcceptApi.as_view(), name="invitation-accept"),
+    # (tokens are URL-safe base64: anything else, a NUL included, is no invitation and never reaches the database)
+    path("invitations/<slug:token>/accept/", api.InvitationAcceptApi.as_view(), name="invitation-accept"),
     path("invitations/<int:pk>/", api.InvitationDetailApi.as_view(), name="invitation-detail"),
     # Trust and safety (neighbours/moderation_api.py).
     path("reports/", moderation_api.ReportApi.as_view(), name="reports"),

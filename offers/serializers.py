@@ -73,9 +73,19 @@ class MatchSerializer(HelpOfferOutputSerializer):
         read_only_fields = fields
 
 
+class _QuerySlugField(serializers.SlugRelatedField):
+    """A slug from the query string: one with a NUL (``%00``, which JSON bodies never bring: config.parsers) is no
+    slug, and must not reach PostgreSQL, which refuses it with an error instead of finding nothing."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data.replace("\x00", ""))
+        return super().to_internal_value(data)
+
+
 class FeedQuerySerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=["request", "offer", "session"], required=False)
-    category = serializers.SlugRelatedField(slug_field="slug", queryset=Category.objects.all(), required=False)
+    category = _QuerySlugField(slug_field="slug", queryset=Category.objects.all(), required=False)
     radius_km = serializers.FloatField(min_value=0.1, max_value=100, required=False)
     ordering = serializers.ChoiceField(choices=["newest", "nearest"], default="newest")
     page = serializers.IntegerField(min_value=1, max_value=1000, default=1)

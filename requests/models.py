@@ -121,6 +121,11 @@ class Agreement(models.Model):
         verbose_name = _("agreement")
         verbose_name_plural = _("agreements")
         ordering = ["-created_at"]
+        constraints = [
+            # One answer makes at most one agreement (``response`` is one-to-one), and a request has each helper
+            # at most once, however many devices press Accept at the same moment.
+            models.UniqueConstraint(fields=["request", "helper"], name="agreement_once_per_helper"),
+        ]
 
     def __str__(self):
         return f"{self.request} ({self.requester} + {self.helper})"

@@ -230,11 +230,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["config.parsers.StrictJSONParser"],  # (fuzz: 400, not 500, for \ud800 and deep nesting)
     "DEFAULT_PAGINATION_CLASS": "config.pagination.NextLinkPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "config.schema.DugnadAutoSchema",  # declares the error answers (fuzz)
     "EXCEPTION_HANDLER": "config.api.exception_handler",
     # geo/ sits below neighbours/ and so uses DRF's own scoped throttle (same cache) rather than DUGNAD_RATES.
     "DEFAULT_THROTTLE_RATES": {"geocode": env_str("DUGNAD_RATE_GEOCODE", "60/min") if DUGNAD_RATE_LIMITS_ON else None},

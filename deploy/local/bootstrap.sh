@@ -166,6 +166,28 @@ if ! stamp_ok "$lock" && ! { [ "$lock" = requirements.lock ] && stamp_ok require
   sha256sum "$lock" | cut -d' ' -f1 >"$VENV/.installed-$lock"
 fi
 
+# --- API fuzzer virtualenv (--test) ------------------------------------------------------------------------------
+# schemathesis needs the PyPI `requests` library, which our `requests/` package shadows and which the project never
+# installs: it gets a virtualenv of its own and runs as a subprocess (tests/contract/test_schemathesis.py, make fuzz).
+FUZZ_VENV=${FUZZ_VENV:-.venv-fuzz}
+if [ "$WITH_TEST" = 1 ]; then
+  STEP="API fuzzer virtualenv"
+  if [ ! -x "$FUZZ_VENV/bin/python" ]; then
+    say "creating $FUZZ_VENV with $("$PYTHON" --version)"
+    "$PYTHON" -m venv "$FUZZ_VENV"
+  fi
+  fuzz_lock=requirements-fuzz.lock
+  if [ ! -f "$FUZZ_VENV/.installed-$fuzz_lock" ] \
+     || [ "$(cat "$FUZZ_VENV/.installed-$fuzz_lock")" != "$(sha256sum "$fuzz_lock" | cut -d' ' -f1)" ]; then
+    say "installing Python packages from $fuzz_lock into $FUZZ_VENV"
+    "$FUZZ_VENV/bin/python" -m pip install -q --disable-pip-version-check --no-deps --require-hashes -r "$fuzz_lock" \
+      2> >(grep -v "^WARNING: Location '.*' is ignored" >&2 || true)
+    "$FUZZ_VENV/bin/python" -m pip check >/dev/null || fail "pip check found inconsistent packages in $FUZZ_VENV"
+    sha256sum "$fuzz_lock" | cut -d' ' -f1 >"$FUZZ_VENV/.installed-$fuzz_lock"
+  fi
+fi
+# --- end of the API fuzzer virtualenv ---------------------------------------------------------------------------
+
 if [ "$WITH_TEST" = 1 ] && [ ! -x /usr/bin/chromium ]; then
   STEP="Chromium"
   fail "/usr/bin/chromium is missing after installing the chromium package"

@@ -94,6 +94,12 @@ async def test_a_foreign_origin_is_refused_even_with_a_valid_session():
         ('{"type": 5}', "bad_frame"),
         ('{"type": "launch_rockets"}', "unknown_type"),
         ('{"type": "ping", "pad": "' + "x" * 70_000 + '"}', "too_large"),
+        # Found by the frame fuzzer (tests/chat/test_ws_fuzz.py): deeper than the parser's recursion limit, and a
+        # lone surrogate that nothing can encode (echoed by ping, or stored by send); both closed the socket with 1011.
+        ("[" * 30_000 + "]" * 30_000, "bad_json"),
+        ('{"type": "send", "thread": 1, "body": ' + "[" * 30_000 + "]" * 30_000 + "}", "bad_json"),
+        ('{"type": "ping", "id": "\\ud800"}', "bad_json"),
+        ('{"type": "send", "thread": 1, "client_id": "x", "body": "a\\udfffb"}', "bad_json"),
     ],
 )
 async def test_a_bad_frame_gets_an_error_frame_and_the_connection_stays_open(frame, code):

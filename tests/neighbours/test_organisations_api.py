@@ -275,6 +275,8 @@ def test_accepting_by_token_joins(client_for, club, ann, bob):
 
 def test_accepting_an_unknown_token_is_a_404(client_for, bob):
     assert client_for(bob).post(reverse("api:invitation-accept", args=["nope"])).status_code == 404
+    # (a NUL in the token made PostgreSQL fail the lookup: a 500, found by fuzzing)
+    assert client_for(bob).post("/api/v1/invitations/no%00pe/accept/").status_code == 404
 
 
 def test_accepting_an_expired_invitation_is_a_409(client_for, club, ann, bob):
