@@ -76,8 +76,9 @@ worker: migrate
 prod-check: setup messages
 	@deploy/prod-check.sh
 
-# Bad input at scale, longer than `make test`: schemathesis over every operation of /api/schema/ (all phases, stateful links included) and the WebSocket frame
-# fuzzer, with many more examples. FUZZ_EXAMPLES / FUZZ_WS_EXAMPLES set how many; FUZZ_SEED a different seed.
+# Bad input at scale, longer than `make test`: schemathesis over every operation of /api/schema/ (all phases,
+# stateful links included) and the WebSocket frame fuzzer, with many more examples. FUZZ_EXAMPLES /
+# FUZZ_WS_EXAMPLES set how many; FUZZ_SEED a different seed.
 FUZZ_EXAMPLES ?= 100
 FUZZ_WS_EXAMPLES ?= 3000
 FUZZ_SEED ?= 20261123

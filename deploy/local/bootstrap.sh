@@ -166,7 +166,7 @@ if ! stamp_ok "$lock" && ! { [ "$lock" = requirements.lock ] && stamp_ok require
   sha256sum "$lock" | cut -d' ' -f1 >"$VENV/.installed-$lock"
 fi
 
-# --- API fuzzer virtualenv (--test) ------------------------------------------------------------------------------
+# --- API fuzzer virtualenv (--test) ----------------------------------------------------------------------------
 # schemathesis needs the PyPI `requests` library, which our `requests/` package shadows and which the project never
 # installs: it gets a virtualenv of its own and runs as a subprocess (tests/contract/test_schemathesis.py, make fuzz).
 FUZZ_VENV=${FUZZ_VENV:-.venv-fuzz}
@@ -186,7 +186,6 @@ if [ "$WITH_TEST" = 1 ]; then
     sha256sum "$fuzz_lock" | cut -d' ' -f1 >"$FUZZ_VENV/.installed-$fuzz_lock"
   fi
 fi
-# --- end of the API fuzzer virtualenv ---------------------------------------------------------------------------
 
 if [ "$WITH_TEST" = 1 ] && [ ! -x /usr/bin/chromium ]; then
   STEP="Chromium"
