@@ -12,7 +12,8 @@ PY := $(VENV)/bin/python
 export DATABASE_URL ?= postgis://dugnad:dugnad@127.0.0.1:5432/dugnad
 export REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: run test setup setup-test migrate messages messages-extract demo lint lock prod-check fuzz scale-demo bench worker
+.PHONY: run test setup setup-test migrate messages messages-extract demo lint lock prod-check fuzz scale-demo \
+        bench worker
 
 setup:
 	@deploy/local/bootstrap.sh
