@@ -16,7 +16,8 @@ from tests.deploy.units import INSTALL_DIR, ROOT, SYSTEMD, unit_entries, unit_va
 DEPLOY = ROOT / "deploy"
 COMPOSE = DEPLOY / "compose.yaml"
 ENV_EXAMPLE = DEPLOY / "dugnad.env.example"
-UNITS = ["dugnad-daphne@.service", "dugnad-migrate.service", "dugnad-worker.service", "dugnad.target"]
+UNITS = ["dugnad-daphne@.service", "dugnad-migrate.service", "dugnad-worker.service", "dugnad.target",
+         "dugnad-backup.service", "dugnad-backup.timer"]
 
 
 def run(*args, **kwargs):
