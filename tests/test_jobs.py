@@ -19,7 +19,7 @@ from chat.tasks import send_unread_emails
 from requests.models import HelpRequest
 from requests.tasks import expire_requests
 from tests.factories import help_request
-from tests.live import ROOT, database_url
+from tests.live import ROOT, database_url, stop
 
 # The schedule of docs/operations.md (cron, UTC).
 SCHEDULE = {
@@ -81,12 +81,7 @@ def worker(**env_overrides):
     try:
         yield process, log_path
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process, timeout=20)
         log_path.unlink()
 
 

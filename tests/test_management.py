@@ -10,6 +10,7 @@ from geo.models import Place
 from neighbours.models import Membership, Neighbour, Organisation
 from offers.models import HelpOffer
 from requests.models import HelpRequest
+from tests.live import PRODUCTION_ENV
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -39,17 +40,6 @@ def _manage(*args, **env):
         [sys.executable, "manage.py", *args], cwd=ROOT, env={**os.environ, **env}, capture_output=True, text=True,
         timeout=120, check=False,
     )
-
-
-PRODUCTION_ENV = {
-    "DJANGO_SETTINGS_MODULE": "config.settings.production",
-    "DJANGO_SECRET_KEY": "x7#kq2!" + "Lm9vPz4R8tW1yB6nC3dF5gH0jK" * 3,
-    "DJANGO_ALLOWED_HOSTS": "dugnad.example.org",
-    "DJANGO_EMAIL_HOST": "smtp.example.org",
-    "DUGNAD_BASE_URL": "https://dugnad.example.org",
-    # Production has no default database (nothing is contacted by these checks).
-    "DATABASE_URL": "postgis://dugnad:unused@db.invalid:5432/dugnad",
-}
 
 
 def test_check_deploy_is_clean_under_production_settings():

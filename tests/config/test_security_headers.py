@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from config.middleware import _tile_source
+from tests.live import PRODUCTION_ENV
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 TEMPLATES = ROOT / "frontend" / "templates"
@@ -102,16 +103,7 @@ def test_production_settings_keep_cookies_and_transport_secure():
         "print(s.SECURE_HSTS_SECONDS, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY,"
         "s.SECURE_SSL_REDIRECT, s.SECURE_CONTENT_TYPE_NOSNIFF)"
     )
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.production",
-        "DJANGO_SECRET_KEY": "x7#kq2!" + "Lm9vPz4R8tW1yB6nC3dF5gH0jK" * 3,
-        "DJANGO_ALLOWED_HOSTS": "dugnad.example.org",
-        "DJANGO_EMAIL_HOST": "smtp.example.org",
-        "DUGNAD_BASE_URL": "https://dugnad.example.org",
-        # Production has no default database (nothing is contacted by these checks).
-        "DATABASE_URL": "postgis://dugnad:unused@db.invalid:5432/dugnad",
-    }
+    env = {**os.environ, **PRODUCTION_ENV}
     result = subprocess.run(
         [sys.executable, "-c", f"import django; django.setup(); {code}"], cwd=ROOT, env=env, capture_output=True,
         text=True, timeout=60, check=True,

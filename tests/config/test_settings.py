@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from config.settings.env import database_from_url
+from tests.live import PRODUCTION_ENV
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -52,17 +53,6 @@ def _production_setting(expression, **env):
         env={**os.environ, **PRODUCTION_ENV, **env},
     )
     return ast.literal_eval(result.stdout.strip())
-
-
-PRODUCTION_ENV = {
-    "DJANGO_SETTINGS_MODULE": "config.settings.production",
-    "DJANGO_SECRET_KEY": "x7#kq2!" + "Lm9vPz4R8tW1yB6nC3dF5gH0jK" * 3,
-    "DJANGO_ALLOWED_HOSTS": "dugnad.example.org",
-    "DJANGO_EMAIL_HOST": "smtp.example.org",
-    "DUGNAD_BASE_URL": "https://dugnad.example.org",
-    # Production has no default database (nothing is contacted by these checks).
-    "DATABASE_URL": "postgis://dugnad:unused@db.invalid:5432/dugnad",
-}
 
 
 def test_production_pools_database_connections_unless_the_url_says_pool_0():

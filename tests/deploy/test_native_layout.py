@@ -28,7 +28,7 @@ from rest_framework.authtoken.models import Token
 
 from tests.deploy.units import daphne_unit_command
 from tests.factories import NeighbourFactory, chat_thread
-from tests.live import ROOT, daphne, database_url, free_port
+from tests.live import ROOT, daphne, database_url, free_port, stop
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -186,7 +186,7 @@ def layout(django_db_setup, django_db_blocker, tmp_path_factory):
                 [shutil.which("caddy"), "run", "--config", str(CADDYFILE), "--adapter", "caddyfile"],
                 cwd=tmp, env=caddy_env, stdout=log, stderr=subprocess.STDOUT,
             )
-        stack.callback(_stop, caddy)
+        stack.callback(stop, caddy)
 
         def caddy_ready():
             if caddy.poll() is not None:
@@ -198,15 +198,6 @@ def layout(django_db_setup, django_db_blocker, tmp_path_factory):
         # The first certificate is issued on the first handshake; wait until a page comes through.
         wait_for(lambda: _answers(layout), "the first page through the proxy")
         yield layout
-
-
-def _stop(process):
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 def _answers(layout):

@@ -3,28 +3,12 @@
 import contextlib
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-from django.conf import settings
-
-from tests.live import ROOT, database_url, free_port
-
-
-def _wait_for_port(port, process, log_path, what, timeout=30):
-    deadline = time.monotonic() + timeout
-    while True:
-        if process.poll() is not None:
-            raise RuntimeError(f"{what} exited with {process.returncode}:\n{Path(log_path).read_text()}")
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
-            return
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"{what} did not listen on {port} within {timeout} s:\n{Path(log_path).read_text()}")
-        time.sleep(0.05)
+from tests.live import ROOT, daphne_environment, free_port, stop, wait_until_listening
 
 
 class _Process:
@@ -50,7 +34,7 @@ class _Process:
             self.process = subprocess.Popen(
                 self.command(), cwd=ROOT, env=self.environment(), stdout=log, stderr=subprocess.STDOUT,
             )
-        _wait_for_port(self.port, self.process, self.log_path, self.what)
+        wait_until_listening(self.port, self.process, self.log_path, self.what)
 
     def kill(self):
         """SIGKILL: no goodbye to clients or to anyone else, as when a machine or container dies."""
@@ -61,12 +45,7 @@ class _Process:
         """SIGTERM, then SIGKILL if it does not go within 10 s."""
         if self.process is None or self.process.poll() is not None:
             return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        stop(self.process)
 
     def log(self):
         return Path(self.log_path).read_text(errors="replace")
@@ -117,16 +96,7 @@ class Daphne(_Process):
         return [sys.executable, "-m", "daphne", "-v", "1", "-e", endpoint, "config.asgi:application"]
 
     def environment(self):
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "config.settings.test",
-            "DATABASE_URL": database_url(),
-            "DUGNAD_CHANNEL_PREFIX": settings.CHANNEL_LAYERS["default"]["CONFIG"]["prefix"],
-            "DUGNAD_TEST_CONN_MAX_AGE": "60",
-            **self.env_overrides,
-        }
-        env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        return env
+        return daphne_environment(**self.env_overrides)
 
     @property
     def http_url(self):
