@@ -25,7 +25,6 @@ import json
 import math
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -36,7 +35,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import psycopg
-from common import conninfo, create_and_migrate
+from common import APP_BOOTSTRAP, conninfo, create_and_migrate, daphne_command, free_port, stop, wait_for
 from psycopg import sql
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -251,35 +250,20 @@ def percentiles(samples):
     return statistics.median(samples), samples[math.ceil(len(samples) * 0.95) - 1]
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def start_daphne(url):
     port = free_port()
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.local", "DUGNAD_RATE_LIMITS": "off",
            "DATABASE_URL": url}
-    bootstrap = (
-        "from django.conf import settings; settings.DEBUG = False; "
-        "from daphne.cli import CommandLineInterface; CommandLineInterface.entrypoint()"
-    )
     process = subprocess.Popen(
-        [sys.executable, "-c", bootstrap, "-v", "0", "-p", str(port), "config.asgi:application"],
+        daphne_command(port, "config.asgi:application", backlog=None, bootstrap=APP_BOOTSTRAP),
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError("daphne exited")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return process, port
-        except OSError:
-            time.sleep(0.1)
-    process.terminate()
-    raise RuntimeError("daphne did not start")
+    try:
+        wait_for(port, process, "daphne")
+    except RuntimeError:
+        stop(process)
+        raise
+    return process, port
 
 
 def measure(args, url):
@@ -455,8 +439,7 @@ def measure(args, url):
             server.close()
             pooled_server.close()
             for process in (daphne, pooled):
-                process.terminate()
-                process.wait()
+                stop(process)
         raw.close()
 
     opens, matches = percentiles([disc[0] for disc in discs]), percentiles([disc[1] for disc in discs])
