@@ -71,7 +71,9 @@ from common import (
     create_and_migrate,
     daphne_command,
     free_port,
+    join_clients,
     percentile,
+    raise_client_errors,
     stop,
     wait_for,
 )
@@ -558,13 +560,8 @@ def run_load(kind, specs, mode, processes, server_pid, profile=None):
             profiler.wait(60)
         outputs = [results.get(timeout=120) for _ in workers]
     finally:
-        for worker in workers:
-            worker.join(30)
-            if worker.is_alive():
-                worker.kill()
-    errors = [o["error"] for o in outputs if "error" in o]
-    if errors:
-        raise RuntimeError(f"client process failed: {errors}")
+        join_clients(workers)
+    raise_client_errors(outputs)
     window = (start_at.value + mode["warmup"], start_at.value + mode["warmup"] + mode["duration"])
     pairs = [report for output in outputs for report in output["pairs"]]
     return summarise(kind, pairs, window, mode), usage
@@ -742,14 +739,9 @@ def run_idle(args, url, tokens, threads, group_thread, prefix, log):
         time.sleep(2)
         rss["closed"] = rss_mib(process.pid)
     finally:
-        for worker in workers:
-            worker.join(30)
-            if worker.is_alive():
-                worker.kill()
+        join_clients(workers)
         stop(process)
-    errors = [o["error"] for o in outputs if "error" in o]
-    if errors:
-        raise RuntimeError(f"client process failed: {errors}")
+    raise_client_errors(outputs)
     opened = [t * 1000 for o in outputs for t in o["opened"]]
     fanout = []
     for round_index in range(len(fanout_ids)):

@@ -80,6 +80,21 @@ APP_BOOTSTRAP = (
 )
 
 
+def join_clients(workers):
+    """Waits for the client processes to end (killing any still there after 30 s)."""
+    for worker in workers:
+        worker.join(30)
+        if worker.is_alive():
+            worker.kill()
+
+
+def raise_client_errors(outputs):
+    """Raises if any client process reported an error instead of its results."""
+    errors = [o["error"] for o in outputs if "error" in o]
+    if errors:
+        raise RuntimeError(f"client process failed: {errors}")
+
+
 def stop(process):
     if isinstance(process, subprocess.Popen):
         process.terminate()

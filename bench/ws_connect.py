@@ -33,7 +33,17 @@ import time
 from pathlib import Path
 
 import websockets
-from common import APP_BOOTSTRAP, create_and_migrate, daphne_command, free_port, percentile, stop, wait_for
+from common import (
+    APP_BOOTSTRAP,
+    create_and_migrate,
+    daphne_command,
+    free_port,
+    join_clients,
+    percentile,
+    raise_client_errors,
+    stop,
+    wait_for,
+)
 
 logging.getLogger("websockets").setLevel(logging.WARNING)
 
@@ -120,13 +130,8 @@ def burst(url, headers, connections, processes):
         begun = time.monotonic()
         outputs = [results.get(timeout=300) for _ in workers]
     finally:
-        for worker in workers:
-            worker.join(30)
-            if worker.is_alive():
-                worker.kill()
-    errors = [o["error"] for o in outputs if "error" in o]
-    if errors:
-        raise RuntimeError(f"client process failed: {errors}")
+        join_clients(workers)
+    raise_client_errors(outputs)
     ok = [pair for o in outputs for pair in o["ok"]]
     failed = [f for o in outputs for f in o["failed"]]
     last = max((done for _, done in ok), default=begun)
