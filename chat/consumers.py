@@ -199,7 +199,7 @@ class ConnectionConsumer(AsyncJsonWebsocketConsumer):
             self.channel_name = await self.channel_layer.new_channel()
         except Exception:
             logger.warning("Channel layer unavailable; connection served without live delivery", exc_info=True)
-            events.layer_failures += 1
+            events.layer_failed("new_channel")
             self.channel_layer = self.channel_name = None
         else:
             sources.append(functools.partial(self.channel_layer.receive, self.channel_name))
@@ -260,9 +260,8 @@ class ConnectionConsumer(AsyncJsonWebsocketConsumer):
         try:
             await self.channel_layer.group_add(group, self.channel_name)
         except Exception:
-            metrics.channel_layer_error("group_add")
+            events.layer_failed("group_add")
             logger.warning("Could not join %s", group, exc_info=True)
-            events.layer_failures += 1
 
     async def _group_discard(self, group):
         if self.channel_layer is None:
@@ -270,7 +269,7 @@ class ConnectionConsumer(AsyncJsonWebsocketConsumer):
         try:
             await self.channel_layer.group_discard(group, self.channel_name)
         except Exception:
-            metrics.channel_layer_error("group_discard")
+            events.layer_failed("group_discard")
             logger.warning("Could not leave %s", group, exc_info=True)
 
     async def receive(self, text_data=None, bytes_data=None):

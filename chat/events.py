@@ -102,14 +102,19 @@ def stop_collecting(token):
     _collected_sends.reset(token)
 
 
+def layer_failed(operation):
+    """Records a failed channel-layer call: in the process's metrics, and for the layer watch (chat.consumers)."""
+    global layer_failures
+    metrics.channel_layer_error(operation)
+    layer_failures += 1
+
+
 async def group_send_quietly(group, event):
     """Sends ``event`` to ``group``; a channel layer that fails (Redis down) is logged, never raised."""
-    global layer_failures
     try:
         await get_channel_layer().group_send(group, event)
     except Exception:
-        metrics.channel_layer_error("group_send")
-        layer_failures += 1
+        layer_failed("group_send")
         logger.warning("Channel layer unavailable; %s not delivered live to %s", event["type"], group, exc_info=True)
 
 

@@ -52,7 +52,7 @@ channel_layer_errors = Counter(
     "dugnad_channel_layer_errors", "Channel-layer calls that failed (Redis down): live hints not delivered.",
     ["operation"],
 )
-for _operation in ("group_send", "group_add", "group_discard"):
+for _operation in ("new_channel", "group_send", "group_add", "group_discard"):
     channel_layer_errors.labels(operation=_operation)
 
 
