@@ -1,7 +1,7 @@
 import pytest
 from django.core.cache import cache
 
-from tests.factories import PASSWORD, NeighbourFactory
+from tests.factories import PASSWORD, NeighbourFactory, moderator
 
 
 @pytest.fixture(autouse=True)
@@ -22,6 +22,12 @@ def api_client():
 @pytest.fixture
 def neighbour(db):
     return NeighbourFactory()
+
+
+@pytest.fixture
+def mia(db):
+    """Mia, a neighbour the operator made a moderator."""
+    return moderator()
 
 
 @pytest.fixture

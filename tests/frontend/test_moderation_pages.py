@@ -11,15 +11,9 @@ from tests.factories import (
     chat_message,
     chat_thread,
     help_request,
-    moderator,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def mia(db):
-    return moderator()
 
 
 def hide(mia, reporter, target_type, target_id):

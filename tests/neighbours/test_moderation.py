@@ -30,11 +30,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def mia(db):
-    return moderator()
-
-
 def report(reporter, target_type, target_id, reason="spam", note=""):
     return moderation.report_create(reporter=reporter, target_type=target_type, target_id=target_id,
                                     reason=reason, note=note)[0]
