@@ -5,6 +5,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from neighbours.models import HiddenByModerator
+
 
 class Thread(models.Model):
     """A private conversation between its participants, optionally about a subject (request, offer, agreement…).
@@ -63,7 +65,7 @@ class Participant(models.Model):
         return f"{self.neighbour} in {self.thread}"
 
 
-class Message(models.Model):
+class Message(HiddenByModerator):
     """One message in a thread. Never edited; ``seq`` orders a thread's messages without gaps."""
 
     class Kind(models.TextChoices):
@@ -84,11 +86,6 @@ class Message(models.Model):
     # Chosen by the sending client, so that a re-sent message (after a reconnect) is recognised, never stored twice.
     client_id = models.UUIDField(null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), default=timezone.now)
-    # Set by a community moderator: hidden from everyone but its author (neighbours/moderation.py).
-    hidden_at = models.DateTimeField(_("hidden by a moderator"), null=True, blank=True, editable=False)
-    hidden_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
-    )
 
     class Meta:
         verbose_name = _("message")

@@ -196,7 +196,19 @@ class Neighbour(AbstractBaseUser, PermissionsMixin):
         )
 
 
-class Organisation(models.Model):
+class HiddenByModerator(models.Model):
+    """Set by a community moderator: hidden from everyone but its author (neighbours/moderation.py)."""
+
+    hidden_at = models.DateTimeField(_("hidden by a moderator"), null=True, blank=True, editable=False)
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
+
+    class Meta:
+        abstract = True
+
+
+class Organisation(HiddenByModerator):
     """A club, association, contractor or other body that acts through its members."""
 
     class Kind(models.TextChoices):
@@ -221,10 +233,6 @@ class Organisation(models.Model):
     )
     members = models.ManyToManyField(Neighbour, through="Membership", related_name="organisations")
     created_at = models.DateTimeField(_("created"), default=timezone.now)
-    hidden_at = models.DateTimeField(_("hidden by a moderator"), null=True, blank=True, editable=False)
-    hidden_by = models.ForeignKey(
-        Neighbour, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
-    )
 
     class Meta:
         verbose_name = _("organisation")

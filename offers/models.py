@@ -5,8 +5,10 @@ from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from neighbours.models import HiddenByModerator
 
-class HelpOffer(models.Model):
+
+class HelpOffer(HiddenByModerator):
     """Help a neighbour or organisation offers within a service area (centre + radius).
 
     An individual's centre is usually their home, so it gets the same privacy as a request's location: strangers see
@@ -36,11 +38,6 @@ class HelpOffer(models.Model):
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.ACTIVE)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    # Set by a community moderator: hidden from everyone but its author (neighbours/moderation.py).
-    hidden_at = models.DateTimeField(_("hidden by a moderator"), null=True, blank=True, editable=False)
-    hidden_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
-    )
 
     class Meta:
         verbose_name = _("help offer")

@@ -5,8 +5,10 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from neighbours.models import HiddenByModerator
 
-class HelpRequest(models.Model):
+
+class HelpRequest(HiddenByModerator):
     """Something a neighbour (or an organisation, through a member) needs help with.
 
     ``location`` is exact and private (its author, and the other party of an agreement, see it); everyone else is
@@ -39,11 +41,6 @@ class HelpRequest(models.Model):
     expiry_reminder_sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    # Set by a community moderator: hidden from everyone but its author (neighbours/moderation.py).
-    hidden_at = models.DateTimeField(_("hidden by a moderator"), null=True, blank=True, editable=False)
-    hidden_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
-    )
 
     class Meta:
         verbose_name = _("help request")
