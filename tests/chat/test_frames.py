@@ -4,13 +4,12 @@ import uuid
 
 import pytest
 from channels.db import database_sync_to_async
-from channels.testing import WebsocketCommunicator
 from rest_framework.authtoken.models import Token
 
 from chat import events, services
 from chat.models import Message
-from config.asgi import application
 from neighbours.models import Block
+from tests.chat.communicator import connect, subscribe
 from tests.factories import NeighbourFactory, chat_thread
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -36,24 +35,6 @@ def stored(thread):
 @database_sync_to_async
 def send_stored(thread, author, body):
     return services.message_send(thread_id=thread.pk, author=author, body=body)[0]
-
-
-async def connect(key):
-    ws = WebsocketCommunicator(application, "/ws/", headers=[(b"authorization", f"Token {key}".encode())])
-    connected, _ = await ws.connect()
-    assert connected
-    return ws
-
-
-async def subscribe(ws, thread, after=0):
-    """Subscribes and returns the message frames of the catch-up (everything up to the ``subscribed`` frame)."""
-    await ws.send_json_to({"type": "subscribe", "thread": thread.pk, "after": after})
-    frames = []
-    while True:
-        frame = await ws.receive_json_from(timeout=5)
-        if frame["type"] == "subscribed":
-            return frames
-        frames.append(frame)
 
 
 def send_frame(thread, body="Hello", client_id=None):

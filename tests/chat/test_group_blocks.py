@@ -5,13 +5,12 @@ import uuid
 
 import pytest
 from channels.db import database_sync_to_async
-from channels.testing import WebsocketCommunicator
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
 from chat import services
-from config.asgi import application
 from neighbours.services import block_create
+from tests.chat.communicator import connect, subscribe
 from tests.factories import NeighbourFactory, OrganisationFactory, chat_thread
 
 
@@ -152,23 +151,6 @@ def three_in_a_group_with_a_block():
     block_create(blocker=ann, blocked=bob)
     keys = [Token.objects.create(user=neighbour).key for neighbour in (ann, bob, cora)]
     return thread, (ann, bob, cora), keys
-
-
-async def connect(key):
-    ws = WebsocketCommunicator(application, "/ws/", headers=[(b"authorization", f"Token {key}".encode())])
-    connected, _ = await ws.connect()
-    assert connected
-    return ws
-
-
-async def subscribe(ws, thread):
-    await ws.send_json_to({"type": "subscribe", "thread": thread.pk, "after": 0})
-    frames = []
-    while True:
-        frame = await ws.receive_json_from(timeout=5)
-        if frame["type"] == "subscribed":
-            return frames
-        frames.append(frame)
 
 
 async def send(ws, thread, body):
